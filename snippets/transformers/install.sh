@@ -1,0 +1,1 @@
+pip install "transformers>=4.56" torch accelerate

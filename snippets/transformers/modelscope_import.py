@@ -1,0 +1,1 @@
+from modelscope import AutoModelForCausalLM, AutoTokenizer

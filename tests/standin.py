@@ -1,0 +1,202 @@
+"""Build an offline Hugging Face cache in which ``Qwen/Qwen2-7B-Instruct`` is a tiny stand-in.
+
+The stand-in has the real Qwen2 tokenizer (rebuilt from the Qwen BPE ranks that the ``dashscope``
+package ships), the real chat template and generation config, and Qwen2-7B-Instruct's architecture
+and special ids at a tiny size with random weights from a fixed seed. Snippets that load
+``Qwen/Qwen2-7B-Instruct`` run on it unchanged, with ``HF_HOME`` pointing at the cache and
+``HF_HUB_OFFLINE=1``.
+
+Run ``python tests/standin.py`` to build it by hand; the test suite builds it on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO_ID = "Qwen/Qwen2-7B-Instruct"
+ROOT = Path(__file__).resolve().parents[1]
+CACHE_ROOT = ROOT / ".cache" / "standin"
+
+# Qwen2's pre-tokenizer: like cl100k, but digits are split one by one.
+PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+SPECIAL_TOKENS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
+
+# The chat template of Qwen2-7B-Instruct: ChatML, with a default system prompt.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if loop.first and messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}"
+    "{% endif %}"
+    "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+# Qwen2-7B-Instruct's config, with the size shrunk (hidden 3584 -> 64, 28 layers -> 2, ...).
+CONFIG = {
+    "architectures": ["Qwen2ForCausalLM"],
+    "model_type": "qwen2",
+    "vocab_size": 152064,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "hidden_act": "silu",
+    "max_position_embeddings": 32768,
+    "rope_theta": 1000000.0,
+    "rms_norm_eps": 1e-06,
+    "initializer_range": 0.02,
+    "tie_word_embeddings": False,
+    "use_cache": True,
+    "use_sliding_window": False,
+    "sliding_window": 131072,
+    "max_window_layers": 28,
+    "attention_dropout": 0.0,
+    "bos_token_id": 151643,
+    "eos_token_id": 151645,
+    "torch_dtype": "bfloat16",
+}
+
+GENERATION_CONFIG = {
+    "bos_token_id": 151643,
+    "pad_token_id": 151643,
+    "do_sample": True,
+    "eos_token_id": [151645, 151643],
+    "repetition_penalty": 1.05,
+    "temperature": 0.7,
+    "top_p": 0.8,
+    "top_k": 20,
+}
+
+TOKENIZER_CONFIG = {
+    "tokenizer_class": "Qwen2Tokenizer",
+    "bos_token": None,
+    "eos_token": "<|im_end|>",
+    "pad_token": "<|endoftext|>",
+    "unk_token": None,
+    "additional_special_tokens": ["<|im_start|>", "<|im_end|>"],
+    "chat_template": CHAT_TEMPLATE,
+    "clean_up_tokenization_spaces": False,
+    "errors": "replace",
+    "model_max_length": 131072,
+    "split_special_tokens": False,
+}
+
+SEED = 0
+# Random weights never emit <|im_end|>, so every answer would run to max_new_tokens. Give every
+# token embedding a constant feature and let the <|im_end|> row of lm_head read it: the stand-in
+# then answers with a few dozen random tokens and stops at <|im_end|>, as the real model does.
+EOS_FEATURE = 1.0
+EOS_WEIGHT = 0.08
+
+
+def qwen_ranks_file() -> Path:
+    """The Qwen BPE ranks shipped by the ``dashscope`` package (read without importing it)."""
+    try:
+        dist = importlib.metadata.distribution("dashscope")
+    except importlib.metadata.PackageNotFoundError:
+        raise SystemExit(
+            "The stand-in tokenizer needs the Qwen BPE ranks from the 'dashscope' package: "
+            "pip install --no-deps dashscope"
+        ) from None
+    path = Path(dist.locate_file("dashscope/resources/qwen.tiktoken"))
+    if not path.is_file():
+        raise SystemExit(f"dashscope is installed but {path} is missing")
+    return path
+
+
+def cache_key() -> str:
+    """Changes whenever this builder or the libraries that write the files change."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for name in ("transformers", "tokenizers", "torch"):
+        h.update(importlib.metadata.version(name).encode())
+    return h.hexdigest()[:16]
+
+
+def build_tokenizer_json(dest: Path) -> None:
+    from tokenizers import normalizers
+    from transformers.convert_slow_tokenizer import TikTokenConverter
+
+    converter = TikTokenConverter(
+        vocab_file=str(qwen_ranks_file()),
+        pattern=PATTERN,
+        extra_special_tokens=list(SPECIAL_TOKENS),
+    )
+    tok = converter.converted()
+    tok.normalizer = normalizers.NFC()
+    for token, expected in SPECIAL_TOKENS.items():
+        got = tok.token_to_id(token)
+        if got != expected:
+            raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
+    tok.save(str(dest / "tokenizer.json"))
+
+
+def build_model(dest: Path) -> None:
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(SEED)
+    config = Qwen2Config(**{k: v for k, v in CONFIG.items() if k != "torch_dtype"})
+    model = Qwen2ForCausalLM(config)
+    with torch.no_grad():
+        model.model.embed_tokens.weight[:, 0] = EOS_FEATURE
+        eos = SPECIAL_TOKENS["<|im_end|>"]
+        model.lm_head.weight[eos] = 0.0
+        model.lm_head.weight[eos, 0] = EOS_WEIGHT
+    model = model.to(torch.bfloat16)
+    model.save_pretrained(dest, safe_serialization=True)
+    # save_pretrained writes its own config and generation config; ours are the reference.
+    (dest / "config.json").write_text(json.dumps(CONFIG, indent=2) + "\n")
+    (dest / "generation_config.json").write_text(json.dumps(GENERATION_CONFIG, indent=2) + "\n")
+
+
+def build(hf_home: Path) -> Path:
+    """Write the stand-in into ``hf_home`` as a hub cache; return its snapshot folder."""
+    revision = hashlib.sha1(f"standin-{cache_key()}".encode()).hexdigest()
+    repo = hf_home / "hub" / ("models--" + REPO_ID.replace("/", "--"))
+    snapshot = repo / "snapshots" / revision
+    tmp = snapshot.with_name(revision + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    build_tokenizer_json(tmp)
+    (tmp / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
+    build_model(tmp)
+    tmp.rename(snapshot)
+    (repo / "refs").mkdir(exist_ok=True)
+    (repo / "refs" / "main").write_text(revision)
+    return snapshot
+
+
+def ensure() -> Path:
+    """The HF_HOME of the current stand-in, built if missing; safe across processes."""
+    import fcntl
+
+    home = CACHE_ROOT / cache_key()
+    done = home / ".complete"
+    if done.exists():
+        return home
+    CACHE_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(CACHE_ROOT / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            build(home)
+            done.write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+    return home
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    if "--force" in sys.argv:
+        shutil.rmtree(CACHE_ROOT / cache_key(), ignore_errors=True)
+    print(ensure(), f"({time.perf_counter() - start:.1f} s)")
