@@ -1,0 +1,163 @@
+"""Test tiers and shared fixtures.
+
+cpu (default): ``Qwen/Qwen2-7B-Instruct`` resolves to the offline stand-in (tests/standin.py).
+gpu (``--gpu``): the user's own Hugging Face cache with the real weights, and CUDA.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import standin  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+GPU_REASON = "gpu tier only (needs CUDA and the real weights): run `nox -s gpu` or pytest --gpu"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("docs")
+    group.addoption("--gpu", action="store_true", help="run the gpu tier: real weights, CUDA")
+    group.addoption(
+        "--update-outputs",
+        action="store_true",
+        help="rewrite snippets/outputs/ from what the snippets print, instead of failing",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gpu: needs CUDA and the real Qwen2-7B-Instruct weights")
+    config.addinivalue_line("markers", "server: talks to a local OpenAI-compatible server")
+    config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
+    config.addinivalue_line("markers", "snippet(*paths): the snippets/ files this test executes")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if config.getoption("--gpu"):
+        os.environ.pop("HF_HUB_OFFLINE", None)
+        return
+    # Set before anything imports huggingface_hub, which reads HF_HOME once at import.
+    os.environ["HF_HOME"] = str(standin.CACHE_ROOT / standin.cache_key())
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["MODELSCOPE_CACHE"] = str(standin.CACHE_ROOT / "modelscope")
+    standin.ensure()
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--gpu"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError("--gpu was given but torch sees no CUDA device")
+        return
+    skip = pytest.mark.skip(reason=GPU_REASON)
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def gpu(request) -> bool:
+    return request.config.getoption("--gpu")
+
+
+@pytest.fixture(scope="session")
+def update_outputs(request) -> bool:
+    return request.config.getoption("--update-outputs")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name: str, argv: list[str], port: int, log: Path):
+        self.name, self.argv, self.port, self.log = name, argv, port, log
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(
+                self.argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name} not healthy after {timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def tail(self, chars: int = 6000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def openai_server(gpu):
+    """A real OpenAI-compatible server on a free loopback port, stopped at the end.
+
+    cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's own
+    `vllm serve` command (vllm lives in its own environment: set VLLM or put vllm on PATH).
+    """
+    from runner import source
+
+    port = free_port()
+    log = ARTIFACTS / "logs" / f"server-{port}.log"
+    if gpu:
+        vllm = os.environ.get("VLLM") or shutil.which("vllm")
+        if not vllm:
+            pytest.fail("gpu tier: vllm is not installed (set VLLM=/path/to/vllm)", pytrace=False)
+        cmd = source(
+            "vllm/serve.sh",
+            {"vllm serve": vllm + " serve", "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} "},
+        )
+        server = Server("vllm serve", ["bash", "-c", cmd], port, log)
+        timeout = 900.0
+    else:
+        exe = Path(sys.executable).with_name("transformers")
+        argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
+        server = Server("transformers serve", argv + ["--default-seed", "0"], port, log)
+        timeout = 120.0
+    server.start(timeout)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and "openai_server" in getattr(item, "fixturenames", ()):
+        server = item.funcargs.get("openai_server")
+        if isinstance(server, Server):
+            report.sections.append((f"{server.name} log ({server.log})", server.tail()))
