@@ -66,6 +66,40 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """When the whole suite ran, every snippets/ file must have been run or read by a test.
+
+    Snippets that only gpu tests use count as covered when those tests were collected (and
+    skipped on CPU with their reason); the summary lists them.
+    """
+    import runner
+    from docsite import snippet_files
+
+    config = session.config
+    whole = not config.getoption("keyword") and not config.getoption("markexpr")
+    whole = whole and ROOT / "tests" in {Path(a).resolve() for a in config.args}
+    if not whole or session.testsfailed or exitstatus != 0:
+        return
+    declared_gpu = {
+        path
+        for item in session.items
+        if "gpu" in item.keywords
+        for mark in item.iter_markers("snippet")
+        for path in mark.args
+    }
+    unused = [s for s in snippet_files() if s not in runner.USED and s not in declared_gpu]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    gpu_only = sorted(declared_gpu - runner.USED)
+    if reporter and gpu_only:
+        reporter.write_line(f"snippets run only by the gpu tier: {', '.join(gpu_only)}")
+    if unused:
+        if reporter:
+            reporter.write_line(
+                "FAILED: snippets that no test ran or read: " + ", ".join(unused), red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def gpu(request) -> bool:
     return request.config.getoption("--gpu")
@@ -74,6 +108,24 @@ def gpu(request) -> bool:
 @pytest.fixture(scope="session")
 def update_outputs(request) -> bool:
     return request.config.getoption("--update-outputs")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The site, built once per session with `mkdocs build --strict`; (folder, build log)."""
+    site = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+    return site, done.stdout + done.stderr
 
 
 def free_port() -> int:
@@ -97,7 +149,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.base_url}/health", timeout=1) as r:
                     if r.status == 200:
@@ -137,7 +191,10 @@ def openai_server(gpu):
             pytest.fail("gpu tier: vllm is not installed (set VLLM=/path/to/vllm)", pytrace=False)
         cmd = source(
             "vllm/serve.sh",
-            {"vllm serve": vllm + " serve", "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} "},
+            {
+                "vllm serve": vllm + " serve",
+                "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} ",
+            },
         )
         server = Server("vllm serve", ["bash", "-c", cmd], port, log)
         timeout = 900.0

@@ -7,19 +7,23 @@ pymdownx read it, line by line, without rendering it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# DOCS_ROOT lets the guard tests point the checks at a scratch copy with a planted defect.
+ROOT = Path(os.environ.get("DOCS_ROOT") or Path(__file__).resolve().parents[1])
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 LANGS = ("en", "zh")
 
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$')
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{\s*#(?P<anchor>[\w-]+)\s*\})?\s*$")
+HEADING = re.compile(
+    r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{\s*#(?P<anchor>[\w-]+)\s*\})?\s*$"
+)
 TAB = re.compile(r'^(?P<indent>\s*)===(?P<flag>\+?)\s+"(?P<label>[^"]*)"')
 ADMONITION = re.compile(r"^(?P<indent>\s*)(?P<kind>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)?")
 LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<number>\d+)\.\s+(?P<text>\S.*)$")
@@ -29,7 +33,12 @@ MARKER = re.compile(r"#\s*\((?P<number>[^)]*)\)!")
 
 LANG_OF_SUFFIX = {"en": ".md", "zh": ".zh.md"}
 SHELL_LANGS = {"bash", "shell", "sh", "console"}
-FENCE_LANG_FOR_SUFFIX = {".py": {"python", "py"}, ".sh": SHELL_LANGS, ".json": {"json"}, ".txt": {"text"}}
+FENCE_LANG_FOR_SUFFIX = {
+    ".py": {"python", "py"},
+    ".sh": SHELL_LANGS,
+    ".json": {"json"},
+    ".txt": {"text"},
+}
 
 
 @dataclass
@@ -180,7 +189,9 @@ def page(name: str, lang: str) -> Page:
     for p in pages():
         if p.name == name and p.lang == lang:
             return p
-    raise LookupError(f"no page {name!r} in language {lang!r} (looked for docs/{name}{LANG_OF_SUFFIX[lang]})")
+    raise LookupError(
+        f"no page {name!r} in language {lang!r} (looked for docs/{name}{LANG_OF_SUFFIX[lang]})"
+    )
 
 
 def page_names() -> list[str]:
@@ -193,13 +204,23 @@ def snippet_files() -> list[str]:
 
 def including_pages(snippet: str) -> list[str]:
     """'docs/chat.md:25' for every place a page includes the snippet."""
-    return [f"{b.page.rel}:{i.line}" for p in pages() for b in p.blocks for i in b.includes if i.path == snippet]
+    return [
+        f"{b.page.rel}:{i.line}"
+        for p in pages()
+        for b in p.blocks
+        for i in b.includes
+        if i.path == snippet
+    ]
 
 
 def markers(snippet: str) -> list[tuple[int, str]]:
     """(line, number-text) for every annotation marker in a snippet."""
     text = (SNIPPETS / snippet).read_text(encoding="utf-8")
-    return [(n, m["number"]) for n, line in enumerate(text.splitlines(), 1) for m in MARKER.finditer(line)]
+    return [
+        (n, m["number"])
+        for n, line in enumerate(text.splitlines(), 1)
+        for m in MARKER.finditer(line)
+    ]
 
 
 def strip_markers(code: str) -> str:

@@ -25,6 +25,10 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+# Every snippets/ file a test read or ran in this session; conftest checks none was left out.
+USED: set[str] = set()
+
+
 def where(snippet: str) -> str:
     pages = including_pages(snippet)
     return f"snippets/{snippet} (included by {', '.join(pages) or 'no page'})"
@@ -33,6 +37,7 @@ def where(snippet: str) -> str:
 def source(snippet: str, replace: dict[str, str] | None = None) -> str:
     """The snippet's text, with the given adaptations; each one must apply exactly once."""
     text = (SNIPPETS / snippet).read_text(encoding="utf-8")
+    USED.add(snippet)
     for old, new in (replace or {}).items():
         count = text.count(old)
         if count != 1:

@@ -47,13 +47,17 @@ def test_curl_chat_completion(openai_server):
 
 
 @pytest.mark.snippet("vllm/chat_completions_stream.sh")
-def test_curl_streams_chunks(openai_server):
+def test_curl_streams_chunks(openai_server, gpu):
     events = sse_events(run_shell("vllm/chat_completions_stream.sh", openai_server))
+    if gpu:  # the page says vLLM ends the stream so; transformers serve just closes it
+        assert events[-1] == "[DONE]", events[-3:]
     chunks = [json.loads(e) for e in events if e != "[DONE]"]
     assert len(chunks) >= 2, events
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert text.strip(), "the stream carried no text"
+    finish = [c["choices"][0].get("finish_reason") for c in chunks if c["choices"]]
+    assert finish[-1] in {"stop", "length"} and not any(finish[:-1])
 
 
 @pytest.mark.snippet("vllm/openai_client.py")

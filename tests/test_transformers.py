@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def expected_output(name: str) -> str:
-    return (SNIPPETS / "outputs" / name).read_text(encoding="utf-8")
+    return runner.source(f"outputs/{name}")
 
 
 def check_output(name: str, printed: str, update: bool) -> None:
@@ -79,7 +79,12 @@ def test_generate_answers_with_new_text_only(chat, gpu):
 def test_generate_uses_the_models_generation_config(chat):
     config = chat["model"].generation_config
     assert config.eos_token_id == [151645, 151643]
-    assert (config.do_sample, config.temperature, config.top_p, config.top_k) == (True, 0.7, 0.8, 20)
+    assert (config.do_sample, config.temperature, config.top_p, config.top_k) == (
+        True,
+        0.7,
+        0.8,
+        20,
+    )
     assert config.repetition_penalty == 1.05
     assert chat["tokenizer"].eos_token == "<|im_end|>"
 
@@ -93,7 +98,9 @@ def test_chat_template_output(chat, capsys, update_outputs):
 @pytest.mark.snippet("transformers/default_system_prompt.py")
 def test_default_system_prompt(chat, capsys, update_outputs):
     ns = runner.run("transformers/default_system_prompt.py", dict(chat))
-    assert ns["messages"][0]["role"] == "user", "the snippet must show a conversation without system"
+    assert ns["messages"][0]["role"] == "user", (
+        "the snippet must show a conversation without system"
+    )
     check_output("chatml_prompt.txt", capsys.readouterr().out, update_outputs)
 
 
