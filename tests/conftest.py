@@ -42,15 +42,10 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "server: talks to a local OpenAI-compatible server")
     config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
     config.addinivalue_line("markers", "snippet(*paths): the snippets/ files this test executes")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if config.getoption("--gpu"):
         os.environ.pop("HF_HUB_OFFLINE", None)
         return
-    # Set before anything imports huggingface_hub, which reads HF_HOME once at import.
-    os.environ["HF_HOME"] = str(standin.CACHE_ROOT / standin.cache_key())
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["MODELSCOPE_CACHE"] = str(standin.CACHE_ROOT / "modelscope")
-    standin.ensure()
+    standin.activate()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -161,7 +161,7 @@ def parse_page(path: Path) -> Page:
                 ):
                     text.append(lines[k].strip())
                     k += 1
-                block.annotations.append(" ".join(t for t in text if t))
+                block.annotations.append(join_lines(t for t in text if t))
                 while k < len(lines) and not lines[k].strip():
                     k += 1
             continue
@@ -178,6 +178,15 @@ def parse_page(path: Path) -> Page:
             page.links.append((i + 1, link["target"]))
         i += 1
     return page
+
+
+def join_lines(lines) -> str:
+    """Join wrapped Markdown lines: with a space in English, with nothing between CJK text."""
+    out = ""
+    for line in lines:
+        cjk = out and (ord(out[-1]) > 0x2E7F or ord(line[0]) > 0x2E7F)
+        out += line if not out or cjk else " " + line
+    return out
 
 
 @cache

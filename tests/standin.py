@@ -195,6 +195,21 @@ def ensure() -> Path:
     return home
 
 
+def activate() -> Path:
+    """Point this process (and what it starts) at the stand-in, offline; build it if missing.
+
+    Must run before anything imports huggingface_hub, which reads HF_HOME once at import.
+    """
+    import os
+
+    home = CACHE_ROOT / cache_key()
+    os.environ["HF_HOME"] = str(home)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["MODELSCOPE_CACHE"] = str(CACHE_ROOT / "modelscope")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return ensure()
+
+
 if __name__ == "__main__":
     start = time.perf_counter()
     if "--force" in sys.argv:

@@ -1,0 +1,247 @@
+"""The built site in headless Chromium, as a reader uses it (Playwright, Debian's chromium).
+
+The site is served by a static file server on loopback; every request the pages make is
+recorded, and any that leaves the loopback host fails the test.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ARTIFACTS
+
+import docsite
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = [p for p in docsite.pages()]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    site, _ = built_site
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, site_url):
+    """Open a page of the site; fails the test if any request leaves the loopback host."""
+    contexts, outside = [], []
+
+    def _open(url: str, color_scheme: str = "light"):
+        context = browser.new_context(
+            color_scheme=color_scheme,
+            reduced_motion="reduce",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.grant_permissions(
+            ["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/")
+        )
+
+        def guard(route):
+            host = urlsplit(route.request.url).hostname or ""
+            if route.request.url.startswith(("data:", "blob:")) or host in {
+                "127.0.0.1",
+                "localhost",
+                "::1",
+            }:
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(site_url + url, wait_until="load")
+        page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
+        page.js_errors = errors
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not outside, f"requests left the loopback host: {outside}"
+
+
+def pid(page: docsite.Page) -> str:
+    return page.rel
+
+
+def rendered_blocks(page):
+    return page.locator(".md-content pre > code")
+
+
+def show(page, element) -> None:
+    """Open the content tab that holds an element, so a reader could click it."""
+    element.evaluate(
+        """el => {
+            let block = el.closest('.tabbed-block');
+            while (block) {
+                const set = block.closest('.tabbed-set');
+                const i = Array.from(block.parentElement.children).indexOf(block);
+                set.querySelectorAll(':scope > .tabbed-labels > label')[i].click();
+                block = set.parentElement.closest('.tabbed-block');
+            }
+            el.scrollIntoView({block: 'center'});
+        }"""
+    )
+
+
+def plain(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return re.sub(r"[`*]", "", text)
+
+
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+def test_annotations_render_as_popovers(open_page, doc):
+    page = open_page(doc.url)
+    code = rendered_blocks(page)
+    assert code.count() == len(doc.blocks), f"{doc.rel}: {code.count()} code blocks rendered"
+    for n, block in enumerate(doc.blocks):
+        buttons = code.nth(n).locator(".md-annotation")
+        expected = sum(len(docsite.markers(i.path)) for i in block.includes)
+        assert buttons.count() == expected, f"{block.where()}: {buttons.count()} annotation buttons"
+        if expected:
+            first = buttons.first.locator(".md-annotation__index")
+            show(page, first)
+            first.click(force=True)
+            tooltip = code.nth(n).locator(".md-tooltip__inner").first
+            tooltip.wait_for(state="visible")
+            shown = " ".join(tooltip.inner_text().split())
+            want = " ".join(plain(block.annotations[0]).split())[:20]
+            assert want in shown, f"{block.where()}: popover shows {shown!r}, page says {want!r}"
+            page.keyboard.press("Escape")
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+def test_copy_button_copies_the_snippet(open_page, doc):
+    page = open_page(doc.url)
+    code = rendered_blocks(page)
+    for n, block in enumerate(doc.blocks):
+        button = code.nth(n).locator("xpath=..").locator("[data-md-type='copy']")
+        show(page, button)
+        page.evaluate("navigator.clipboard.writeText('')")
+        button.click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        expected = "".join(
+            docsite.strip_markers((docsite.SNIPPETS / i.path).read_text(encoding="utf-8"))
+            for i in block.includes
+        )
+        # Material keeps the spaces that stood before a removed "# (1)!": ignore trailing blanks.
+        got = [line.rstrip() for line in copied.rstrip("\n").splitlines()]
+        want = expected.rstrip("\n").splitlines()
+        assert got == want, f"{block.where()}: the copy button gives other code than the snippet"
+
+
+@pytest.mark.parametrize("name", docsite.page_names())
+def test_language_switcher_keeps_the_page(open_page, site_url, name):
+    en, zh = docsite.page(name, "en"), docsite.page(name, "zh")
+    page = open_page(en.url)
+    page.locator(".md-select__link[hreflang='zh']").first.evaluate("a => a.click()")
+    page.wait_for_url(site_url + zh.url)
+    assert page.locator("html").get_attribute("lang") == "zh"
+    page.locator(".md-select__link[hreflang='en']").first.evaluate("a => a.click()")
+    page.wait_for_url(site_url + en.url)
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_linked_tabs_switch_together(open_page):
+    page = open_page("quickstart/")
+    label = "OpenAI Python client"
+    sets = page.locator(".tabbed-set").filter(has=page.locator("label", has_text=label))
+    assert sets.count() >= 2, "the quickstart should have two curl/OpenAI tab sets"
+    sets.first.locator("label", has_text=label).click()
+    for i in range(sets.count()):
+        shown = sets.nth(i).evaluate(
+            """s => {
+                const inputs = Array.from(s.querySelectorAll(':scope > input'));
+                const i = inputs.findIndex(x => x.checked);
+                return s.querySelectorAll(':scope > .tabbed-labels > label')[i].innerText;
+            }"""
+        )
+        assert shown == label, f"tab set {i} shows {shown!r}"
+
+
+@pytest.mark.parametrize(
+    ("start", "query", "expected"),
+    [("zh/", "流式", "zh/chat/"), ("", "streaming", "chat/")],
+)
+def test_search_finds_the_page(open_page, site_url, start, query, expected):
+    page = open_page(start)
+    page.locator(".md-search__input").click()
+    box, results = page.locator(".md-search__input"), page.locator(".md-search-result__link")
+    # Material searches on keyup, and Chinese text arrives as composed input with no key
+    # events: fill the box, then press End. The search worker builds its index after the page
+    # loads and ignores queries that come before it is ready, so try again until it answers.
+    for _ in range(20):
+        box.fill(query)
+        box.press("End")
+        try:
+            results.first.wait_for(state="attached", timeout=1000)
+            break
+        except Exception:
+            continue
+    hrefs = results.evaluate_all("links => links.map(a => a.href)")
+    assert any(h.split("?")[0].split("#")[0] == site_url + expected for h in hrefs), hrefs
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+def test_screenshot(open_page, doc, scheme):
+    page = open_page(doc.url, color_scheme=scheme)
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{scheme}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out), full_page=True)
+    assert out.stat().st_size > 10_000
