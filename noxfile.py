@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["tests"]
 
 ROOT = Path(__file__).parent
 DEPS = nox.project.load_toml("pyproject.toml")["project"]["optional-dependencies"]
@@ -44,8 +44,11 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The cpu tier: every snippet, notebook, server client, integrity check and browser test."""
+    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, "cpu")
+    install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
     session.run("pytest", *session.posargs)
 
 

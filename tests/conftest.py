@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import standin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+from docsite import ARTIFACTS  # noqa: E402
+
 GPU_REASON = "gpu tier only (needs CUDA and the real weights): run `nox -s gpu` or pytest --gpu"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(os.environ.get("DOCS_ROOT") or Path(__file__).resolve().parents[1])
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
 LANGS = ("en", "zh")
 
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ARTIFACTS
 
 import docsite
+from docsite import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
