@@ -57,3 +57,29 @@ def test_search_index_holds_segmented_chinese(built_site):
     zh_chat = [d for d in index["docs"] if d["location"].startswith("zh/chat/")]
     assert zh_chat, "the Chinese chat page is not in the search index"
     assert any("\u200b" in d["text"] for d in zh_chat), "Chinese text was not segmented (jieba)"
+
+
+def test_not_found_page_speaks_both_languages(built_site):
+    site, _ = built_site
+    html = (site / "404.html").read_text(encoding="utf-8")
+    assert "This page does not exist" in html and "页面不存在" in html
+
+
+def test_pages_have_descriptions_for_link_previews(built_site):
+    site, _ = built_site
+    missing = [
+        p.rel
+        for p in docsite.pages()
+        if not re.search(
+            r'<meta name="description" content="[^"]{20,}"',
+            (site / p.url / "index.html").read_text(encoding="utf-8"),
+        )
+    ]
+    assert not missing, f"pages without a description: {missing}"
+
+
+def test_sitemap_lists_every_page(built_site):
+    site, _ = built_site
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    missing = [p.url or "/" for p in docsite.pages() if f"/{p.url}</loc>" not in sitemap]
+    assert not missing, f"pages missing from sitemap.xml: {missing}"
