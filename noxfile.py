@@ -75,6 +75,13 @@ def gpu(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
+    install_test_env(session, "cpu")
+    session.run("python", "tests/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     install(session, "lint")
