@@ -83,3 +83,14 @@ def test_sitemap_lists_every_page(built_site):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     missing = [p.url or "/" for p in docsite.pages() if f"/{p.url}</loc>" not in sitemap]
     assert not missing, f"pages missing from sitemap.xml: {missing}"
+
+
+def test_pages_link_to_the_snippets_they_include(built_site):
+    site, _ = built_site
+    missing = [
+        f"{p.rel}: no link to snippets/{inc.path}"
+        for p in docsite.pages()
+        for inc in p.includes
+        if f"/blob/main/snippets/{inc.path}" not in (site / p.url / "index.html").read_text("utf-8")
+    ]
+    assert not missing, "\n".join(missing)
