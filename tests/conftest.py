@@ -136,12 +136,14 @@ class Server:
         self.base_url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float) -> None:
+    def launch(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
                 self.argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
+
+    def wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -170,13 +172,9 @@ class Server:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def openai_server(gpu):
-    """A real OpenAI-compatible server on a free loopback port, stopped at the end.
-
-    cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's own
-    `vllm serve` command (vllm lives in its own environment: set VLLM or put vllm on PATH).
-    """
+def make_server(gpu: bool) -> tuple[Server, float]:
+    """cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's
+    own `vllm serve` command (vllm lives in its own environment: set VLLM or put it on PATH)."""
     from runner import source
 
     port = free_port()
@@ -192,18 +190,37 @@ def openai_server(gpu):
                 "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} ",
             },
         )
-        server = Server("vllm serve", ["bash", "-c", cmd], port, log)
-        timeout = 900.0
-    else:
-        exe = Path(sys.executable).with_name("transformers")
-        argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
-        server = Server("transformers serve", argv + ["--default-seed", "0"], port, log)
-        timeout = 120.0
-    server.start(timeout)
+        return Server("vllm serve", ["bash", "-c", cmd], port, log), 900.0
+    exe = Path(sys.executable).with_name("transformers")
+    argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
+    return Server("transformers serve", argv + ["--default-seed", "0"], port, log), 120.0
+
+
+def pytest_collection_finish(session):
+    """Start the server as soon as we know a test needs it, so it loads while others run."""
+    if any("openai_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        server, timeout = make_server(session.config.getoption("--gpu"))
+        server.launch()
+        session.config.stash[SERVER_KEY] = (server, timeout)
+
+
+SERVER_KEY = pytest.StashKey[tuple]()
+
+
+@pytest.fixture(scope="session")
+def openai_server(request):
+    """A real OpenAI-compatible server on a free loopback port, stopped at the end."""
+    server, timeout = request.config.stash[SERVER_KEY]
     try:
+        server.wait(timeout)
         yield server
     finally:
         server.stop()
+
+
+def pytest_unconfigure(config):
+    if SERVER_KEY in config.stash:  # the fixture was never used (e.g. every server test failed)
+        config.stash[SERVER_KEY][0].stop()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -54,8 +54,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for this module; closed after it, since Playwright's sync API keeps an event
+    loop running in this thread while it is open (asyncio.run in later snippets would fail)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")

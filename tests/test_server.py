@@ -111,3 +111,34 @@ def test_vllm_install_command_is_satisfied():
     cmd = [vllm_python(), "-m", "pip", "install", "--dry-run", "--no-index", *argv[2:]]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Would install" not in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.snippet("vllm/openai_client_async.py")
+def test_async_openai_client_streams(openai_server, capsys):
+    runner.run(
+        "vllm/openai_client_async.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"}
+    )
+    printed = capsys.readouterr().out
+    assert printed.endswith("\n") and printed.strip(), "nothing was streamed"
+
+
+@pytest.mark.snippet("vllm/openai_client_sampling.py")
+def test_sampling_with_a_seed_is_repeatable(openai_server, capsys):
+    answers = []
+    for _ in range(2):
+        ns = runner.run(
+            "vllm/openai_client_sampling.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"}
+        )
+        answers.append(ns["chat_response"].choices[0].message.content)
+    assert answers[0].strip() and answers[0] == answers[1]
+    assert capsys.readouterr().out == f"{answers[0]}\n{answers[1]}\n"
+
+
+@pytest.mark.snippet("vllm/chat_completions_sampling.sh")
+def test_curl_temperature_zero_is_greedy(openai_server):
+    replies = [
+        json.loads(run_shell("vllm/chat_completions_sampling.sh", openai_server)) for _ in "ab"
+    ]
+    contents = [r["choices"][0]["message"]["content"] for r in replies]
+    assert contents[0].strip() and contents[0] == contents[1]
+    assert replies[0]["usage"]["completion_tokens"] <= 256

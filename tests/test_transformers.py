@@ -203,3 +203,85 @@ def test_install_command_is_satisfied_by_the_tested_environment(snippet):
 def test_flash_attn_is_installed_on_gpu():
     assert pip_args("transformers/flash_attention_install.sh")[0] == "flash-attn"
     importlib.metadata.version("flash-attn")
+
+
+@pytest.mark.snippet("transformers/multi_turn.py")
+def test_multi_turn_keeps_the_history(chat, capsys):
+    torch.manual_seed(SEED)
+    ns = runner.run("transformers/multi_turn.py", dict(chat))
+    history = ns["history"]
+    assert [m["role"] for m in history] == ["system", "user", "assistant", "user", "assistant"]
+    replies = [history[2]["content"], history[4]["content"]]
+    assert all(isinstance(r, str) and r.strip() for r in replies)
+    assert capsys.readouterr().out == f"{replies[0]}\n{replies[1]}\n"
+    # The second turn's prompt carried the first answer.
+    prompt = chat["tokenizer"].apply_chat_template(history[:4], tokenize=False)
+    assert f"<|im_start|>assistant\n{replies[0]}<|im_end|>" in prompt
+
+
+@pytest.mark.snippet("transformers/multi_turn_prompt.py")
+def test_multi_turn_prompt_output(chat, capsys, update_outputs):
+    runner.run("transformers/multi_turn_prompt.py", dict(chat))
+    check_output("multi_turn_prompt.txt", capsys.readouterr().out, update_outputs)
+
+
+@pytest.fixture
+def restore_padding_side(chat):
+    side = chat["tokenizer"].padding_side
+    yield
+    chat["tokenizer"].padding_side = side
+
+
+@pytest.mark.snippet("transformers/batch.py")
+def test_batch_pads_on_the_left(chat, capsys, restore_padding_side):
+    torch.manual_seed(SEED)
+    ns = runner.run("transformers/batch.py", dict(chat))
+    assert ns["model_inputs"] is chat["model_inputs"], "later snippets still need model_inputs"
+    mask = ns["batch_inputs"].attention_mask
+    assert mask.shape[0] == 3 and (mask[:, -1] == 1).all(), "a prompt does not end at the right"
+    assert (mask[:, 1:] >= mask[:, :-1]).all(), "padding is not on the left"
+    assert (mask == 0).any(), "the prompts should differ in length"
+    responses = ns["responses"]
+    assert len(responses) == 3 and all(isinstance(r, str) for r in responses)
+    printed = capsys.readouterr().out
+    assert all(f"{p}\n{r}\n" in printed for p, r in zip(ns["prompts"], responses, strict=True))
+
+
+@pytest.mark.snippet("transformers/batch.py")
+def test_batch_with_right_padding_is_flagged(chat, restore_padding_side):
+    """The page's reason for left padding: transformers warns about right padding."""
+    with pytest.raises(pytest.fail.Exception, match="right-padding"):
+        runner.run("transformers/batch.py", dict(chat), {'"left"': '"right"'})
+
+
+@pytest.mark.snippet("transformers/sampling_defaults.py")
+def test_sampling_defaults_output(chat, capsys, update_outputs):
+    runner.run("transformers/sampling_defaults.py", dict(chat))
+    check_output("sampling_defaults.txt", capsys.readouterr().out, update_outputs)
+
+
+@pytest.mark.snippet("transformers/sampling_override.py")
+def test_sampling_override(chat):
+    torch.manual_seed(SEED)
+    ns = runner.run("transformers/sampling_override.py", dict(chat))
+    assert new_text(ns, ns["generated_ids"]).strip()
+
+
+@pytest.mark.snippet("transformers/greedy.py")
+def test_greedy_decoding_is_reproducible(chat):
+    outputs = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        ns = runner.run("transformers/greedy.py", dict(chat))
+        outputs.append(ns["generated_ids"])
+    assert torch.equal(outputs[0], outputs[1])
+
+
+@pytest.mark.snippet("transformers/async_streamer.py")
+def test_async_streamer_matches_plain_generation(chat, capsys):
+    torch.manual_seed(SEED)
+    runner.run("transformers/async_streamer.py", dict(chat))
+    printed = capsys.readouterr().out
+    torch.manual_seed(SEED)
+    plain = chat["model"].generate(**chat["model_inputs"], max_new_tokens=512)
+    assert printed.strip() and printed == new_text(chat, plain) + "\n"
