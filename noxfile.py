@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests"]
+nox.options.sessions = ["tests", "oldest"]
 
 ROOT = Path(__file__).parent
 DEPS = nox.project.load_toml("pyproject.toml")["project"]["optional-dependencies"]
@@ -54,6 +54,28 @@ def tests(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def oldest(session: nox.Session) -> None:
+    """The cpu tier's snippets, servers and notebooks at the lowest versions the pages state."""
+    verified = nox.project.load_toml("pyproject.toml")["tool"]["qwen2-guide"]["verified"]
+    lowest = [f"{name}=={low}" for name, (low, _) in verified.items()]
+    pinned = {"transformers", "openai", "torch"}
+    others = [r for r in DEPS["snippets"] if not any(r.startswith(n) for n in pinned)]
+    session.install(*lowest, *others, *DEPS["test"])
+    session.install("--no-deps", *DEPS["standin-data"])
+    # `transformers serve` (the test server for the curl and openai snippets) needs a current
+    # transformers: it runs from its own environment.
+    serve_env = Path(session.virtualenv.location).with_name("serve-env")
+    if not (serve_env / "bin" / "transformers").exists():
+        session.run("python", "-m", "venv", str(serve_env))
+    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
+    session.run(str(serve_env / "bin" / "pip"), "install", "-q", *newest, external=True)
+    env = {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
+    paths = ["tests/test_standin.py", "tests/test_transformers.py", "tests/test_server.py"]
+    paths += ["tests/test_versions.py", "notebooks"]
+    session.run("pytest", *paths, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

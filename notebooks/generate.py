@@ -30,6 +30,10 @@ NOT_RUN = {
         "en": "Not run here: it replaces the first line of the example above.",
         "zh": "此处不运行：它用来替换上面示例的第一行。",
     },
+    "transformers/load_before_4_56.py": {
+        "en": "Not run here: only for transformers older than 4.56.",
+        "zh": "此处不运行：仅适用于 4.56 之前的 transformers。",
+    },
     "transformers/async_streamer.py": {
         "en": "Not run here: Jupyter already runs an event loop; use `await stream_reply()`.",
         "zh": "此处不运行：Jupyter 中已有事件循环在运行，请改用 `await stream_reply()`。",

@@ -191,7 +191,9 @@ def make_server(gpu: bool) -> tuple[Server, float]:
             },
         )
         return Server("vllm serve", ["bash", "-c", cmd], port, log), 900.0
-    exe = Path(sys.executable).with_name("transformers")
+    # The server is test equipment, not a snippet: the oldest-versions session points this at
+    # a current transformers, whose `serve` command old releases lack.
+    exe = os.environ.get("TRANSFORMERS_SERVE") or Path(sys.executable).with_name("transformers")
     argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
     return Server("transformers serve", argv + ["--default-seed", "0"], port, log), 120.0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import inspect
 import json
 import shutil
 import sys
@@ -127,10 +128,12 @@ def build_tokenizer_json(dest: Path) -> None:
     from tokenizers import normalizers
     from transformers.convert_slow_tokenizer import TikTokenConverter
 
+    # transformers 5 calls the special-token argument extra_special_tokens, 4.x additional_...
+    specials = "extra_special_tokens"
+    if "additional_special_tokens" in inspect.signature(TikTokenConverter).parameters:
+        specials = "additional_special_tokens"
     converter = TikTokenConverter(
-        vocab_file=str(qwen_ranks_file()),
-        pattern=PATTERN,
-        extra_special_tokens=list(SPECIAL_TOKENS),
+        vocab_file=str(qwen_ranks_file()), pattern=PATTERN, **{specials: list(SPECIAL_TOKENS)}
     )
     tok = converter.converted()
     tok.normalizer = normalizers.NFC()

@@ -123,7 +123,7 @@ def rendered_blocks(page):
 
 
 def show(page, element) -> None:
-    """Open the content tab that holds an element, so a reader could click it."""
+    """Open the content tabs and collapsed blocks that hold an element, as a reader would."""
     element.evaluate(
         """el => {
             let block = el.closest('.tabbed-block');
@@ -132,6 +132,9 @@ def show(page, element) -> None:
                 const i = Array.from(block.parentElement.children).indexOf(block);
                 set.querySelectorAll(':scope > .tabbed-labels > label')[i].click();
                 block = set.parentElement.closest('.tabbed-block');
+            }
+            for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) {
+                d.open = true;
             }
             el.scrollIntoView({block: 'center'});
         }"""

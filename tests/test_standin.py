@@ -50,7 +50,8 @@ def test_chatml_prompt_encodes_to_the_real_ids(tokenizer):
         {"role": "system", "content": "You are a helpful assistant."},
         {"role": "user", "content": "What is 2+2?"},
     ]
-    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True)["input_ids"]
+    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True)
+    ids = ids["input_ids"] if not isinstance(ids, list) else ids  # a list in transformers 4
     assert ids[:11] == [151644, 8948, 198, 2610, 525, 264, 10950, 17847, 13, 151645, 198]
     assert ids[11:23] == [151644, 872, 198, 3838, 374, 220, 17, 10, 17, 30, 151645, 198]
     assert ids[23:] == [151644, 77091, 198]

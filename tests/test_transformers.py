@@ -285,3 +285,10 @@ def test_async_streamer_matches_plain_generation(chat, capsys):
     torch.manual_seed(SEED)
     plain = chat["model"].generate(**chat["model_inputs"], max_new_tokens=512)
     assert printed.strip() and printed == new_text(chat, plain) + "\n"
+
+
+@pytest.mark.snippet("transformers/load_before_4_56.py")
+def test_older_torch_dtype_form_still_loads_bfloat16():
+    """The form the page offers for transformers < 4.56 (deprecated from 4.56, so it may warn)."""
+    ns = runner.run("transformers/load_before_4_56.py", {}, deprecated_ok=True)
+    assert ns["model"].dtype == torch.bfloat16
