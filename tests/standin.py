@@ -42,13 +42,13 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
 
-# Qwen2-7B-Instruct's config, with the size shrunk (hidden 3584 -> 64, 28 layers -> 2, ...).
+# Qwen2-7B-Instruct's config, with the size shrunk (hidden 3584 -> 32, 28 layers -> 2, ...).
 CONFIG = {
     "architectures": ["Qwen2ForCausalLM"],
     "model_type": "qwen2",
     "vocab_size": 152064,
-    "hidden_size": 64,
-    "intermediate_size": 128,
+    "hidden_size": 32,  # 3584 in Qwen2-7B-Instruct
+    "intermediate_size": 64,
     "num_hidden_layers": 2,
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
@@ -95,10 +95,13 @@ TOKENIZER_CONFIG = {
 
 SEED = 0
 # Random weights never emit <|im_end|>, so every answer would run to max_new_tokens. Give every
-# token embedding a constant feature and let the <|im_end|> row of lm_head read it: the stand-in
-# then answers with a few dozen random tokens and stops at <|im_end|>, as the real model does.
+# token embedding a constant feature and let the <|im_end|> row of lm_head read it: sampled
+# answers then run a few to a few dozen random tokens and stop at <|im_end|>, as the real model
+# does, and greedy decoding stops after one token. The weight sits just above the point where
+# greedy decoding would never stop (0.088 with this size and seed); a smaller hidden size makes
+# each step cheaper, which is most of the cpu tier's time.
 EOS_FEATURE = 1.0
-EOS_WEIGHT = 0.08
+EOS_WEIGHT = 0.09
 
 
 def qwen_ranks_file() -> Path:
