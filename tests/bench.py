@@ -62,22 +62,22 @@ def fmt(times: list[float]) -> str:
 
 
 def naive_scripts(tmp: Path) -> list[Path]:
-    """Each CPU-runnable Python snippet as its own script, with the snippet it continues."""
+    """The Python snippets that tests/test_transformers.py runs, each as its own script.
+
+    A snippet that continues the basic example gets that example in front of it, as a reader
+    pasting it into a fresh interpreter would need. Flash Attention 2 (GPU only) and the
+    ModelScope import (needs modelscope.cn) are left out, as they cannot run here on their own.
+    """
     base = (docsite.SNIPPETS / "transformers/generate.py").read_text(encoding="utf-8")
-    follow = [
-        "transformers/print_prompt.py",
-        "transformers/default_system_prompt.py",
-        "transformers/text_streamer.py",
-        "transformers/text_iterator_streamer.py",
-    ]
-    scripts = [("generate", base)]
-    scripts += [
-        (s, base + "\n" + (docsite.SNIPPETS / s).read_text(encoding="utf-8")) for s in follow
-    ]
+    standalone = {"transformers/generate.py", "transformers/load_before_4_56.py"}
+    skip = {"transformers/flash_attention.py", "transformers/modelscope_import.py"}
     out = []
-    for n, (_, code) in enumerate(scripts):
+    for n, snippet in enumerate(docsite.snippet_files()):
+        if not (snippet.startswith("transformers/") and snippet.endswith(".py")) or snippet in skip:
+            continue
+        code = (docsite.SNIPPETS / snippet).read_text(encoding="utf-8")
         path = tmp / f"naive_{n}.py"
-        path.write_text(code, encoding="utf-8")
+        path.write_text(code if snippet in standalone else base + "\n" + code, encoding="utf-8")
         out.append(path)
     return out
 
