@@ -30,6 +30,11 @@ def run_shell(snippet: str, server) -> str:
     return done.stdout
 
 
+def run_client(snippet: str, server) -> dict:
+    """Run a Python client snippet against the test server (only the address is adapted)."""
+    return runner.run(snippet, {}, {f"{PAGE_URL}/v1": f"{server.base_url}/v1"})
+
+
 def sse_events(body: str) -> list[str]:
     return [line[len("data: ") :] for line in body.splitlines() if line.startswith("data: ")]
 
@@ -62,7 +67,7 @@ def test_curl_streams_chunks(openai_server, gpu):
 
 @pytest.mark.snippet("vllm/openai_client.py")
 def test_openai_client(openai_server, capsys):
-    ns = runner.run("vllm/openai_client.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"})
+    ns = run_client("vllm/openai_client.py", openai_server)
     message = ns["chat_response"].choices[0].message
     assert message.role == "assistant" and message.content.strip()
     assert capsys.readouterr().out == f"Chat response: {message.content}\n"
@@ -70,9 +75,7 @@ def test_openai_client(openai_server, capsys):
 
 @pytest.mark.snippet("vllm/openai_client_stream.py")
 def test_openai_client_streams(openai_server, capsys):
-    runner.run(
-        "vllm/openai_client_stream.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"}
-    )
+    run_client("vllm/openai_client_stream.py", openai_server)
     printed = capsys.readouterr().out
     assert printed.endswith("\n") and printed.strip(), "nothing was streamed"
 
@@ -115,9 +118,7 @@ def test_vllm_install_command_is_satisfied():
 
 @pytest.mark.snippet("vllm/openai_client_async.py")
 def test_async_openai_client_streams(openai_server, capsys):
-    runner.run(
-        "vllm/openai_client_async.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"}
-    )
+    run_client("vllm/openai_client_async.py", openai_server)
     printed = capsys.readouterr().out
     assert printed.endswith("\n") and printed.strip(), "nothing was streamed"
 
@@ -126,9 +127,7 @@ def test_async_openai_client_streams(openai_server, capsys):
 def test_sampling_with_a_seed_is_repeatable(openai_server, capsys):
     answers = []
     for _ in range(2):
-        ns = runner.run(
-            "vllm/openai_client_sampling.py", {}, {f"{PAGE_URL}/v1": f"{openai_server.base_url}/v1"}
-        )
+        ns = run_client("vllm/openai_client_sampling.py", openai_server)
         answers.append(ns["chat_response"].choices[0].message.content)
     assert answers[0].strip() and answers[0] == answers[1]
     assert capsys.readouterr().out == f"{answers[0]}\n{answers[1]}\n"
