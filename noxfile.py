@@ -82,7 +82,7 @@ def oldest(session: nox.Session) -> None:
 def gpu(session: nox.Session) -> None:
     """The gpu tier: the same tests on CUDA with the real weights, plus Flash Attention 2 and vLLM.
 
-    Needs an NVIDIA GPU with 24 GB or more, Qwen/Qwen2-7B-Instruct in the Hugging Face cache
+    Needs an NVIDIA GPU with 80 GB, Qwen/Qwen2-7B-Instruct in the Hugging Face cache
     (or network access to download it), and flash-attn installable for the CUDA torch.
     """
     install_test_env(session, None)

@@ -136,6 +136,8 @@ def test_modelscope_import_replaces_the_first_line(monkeypatch, capsys, gpu):
     function is replaced by one that returns the local Hugging Face copy of the same repository.
     Everything else (ModelScope's wrappers and what they pass to transformers) runs for real.
     """
+    if gpu:
+        pytest.skip("cpu tier only: on GPU it would load the 15 GB model a second time")
     from huggingface_hub import snapshot_download as hf_snapshot
 
     requested = []
@@ -288,7 +290,9 @@ def test_async_streamer_matches_plain_generation(chat, capsys):
 
 
 @pytest.mark.snippet("transformers/load_before_4_56.py")
-def test_older_torch_dtype_form_still_loads_bfloat16():
+def test_older_torch_dtype_form_still_loads_bfloat16(gpu):
     """The form the page offers for transformers < 4.56 (deprecated from 4.56, so it may warn)."""
+    if gpu:
+        pytest.skip("cpu tier only: on GPU it would load the 15 GB model a second time")
     ns = runner.run("transformers/load_before_4_56.py", {}, deprecated_ok=True)
     assert ns["model"].dtype == torch.bfloat16
