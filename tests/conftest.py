@@ -187,7 +187,9 @@ def make_server(gpu: bool) -> tuple[Server, float]:
             "vllm/serve.sh",
             {
                 "vllm serve": vllm + " serve",
-                "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} ",
+                # The transformers tests share the GPU: vLLM must not take 90% of it.
+                "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --port {port} "
+                "--gpu-memory-utilization 0.4 ",
             },
         )
         return Server("vllm serve", ["bash", "-c", cmd], port, log), 900.0
