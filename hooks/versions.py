@@ -1,6 +1,6 @@
 """MkDocs hook: show the verified versions (pyproject.toml, [tool.qwen2-guide.verified]).
 
-Every page gets a line under its title; a page may place the full table with
+Every page with code gets a line under its title; a page may place the full table with
 <!-- verified-versions-table -->.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 TABLE_MARKER = "<!-- verified-versions-table -->"
 LINE = {
-    "en": ":material-check-decagram: Every code block on this page was run with {versions}.",
-    "zh": ":material-check-decagram: 本页每个代码块都在 {versions} 下运行过。",
+    "en": ":material-check-decagram: The code on this page is tested with {versions}.",
+    "zh": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
 }
 RANGE = {"en": "{0} to {1}", "zh": "{0} 至 {1}"}
 AND = {"en": ", ", "zh": "、"}
@@ -43,6 +43,8 @@ def table(lang: str) -> str:
 def on_page_markdown(markdown: str, page, config, files) -> str:
     lang = "zh" if page.file.src_uri.endswith(".zh.md") else "en"
     markdown = markdown.replace(TABLE_MARKER, table(lang))
+    if "--8<--" not in markdown:
+        return markdown
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
         if line.startswith("# "):

@@ -94,3 +94,19 @@ def test_pages_link_to_the_snippets_they_include(built_site):
         if f"/blob/main/snippets/{inc.path}" not in (site / p.url / "index.html").read_text("utf-8")
     ]
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", docsite.LANGS)
+def test_pages_with_code_show_the_verified_versions(built_site, lang):
+    import tomllib
+
+    verified = tomllib.loads((docsite.ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
+    low, high = verified["qwen2-guide"]["verified"]["transformers"]
+    site, _ = built_site
+    for p in docsite.pages():
+        if p.lang != lang or not p.includes:
+            continue
+        html = (site / p.url / "index.html").read_text(encoding="utf-8")
+        line = re.search(r'<p class="verified-versions">(.*?)</p>', html, re.S)
+        assert line, f"{p.rel}: no verified-versions line"
+        assert f"{low}" in line[1] and f"{high}" in line[1], line[1]
