@@ -56,13 +56,6 @@ def not_run_reason(path: str, lang: str) -> str | None:
     return None
 
 
-def code_of(block: docsite.Block) -> str:
-    return "".join(
-        docsite.strip_markers((docsite.SNIPPETS / i.path).read_text(encoding="utf-8"))
-        for i in block.includes
-    ).rstrip("\n")
-
-
 def build(page: docsite.Page) -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_markdown_cell(HEADER[page.lang].format(page=page.rel))]
     events = [(h[0], "heading", h) for h in page.headings]
@@ -75,7 +68,7 @@ def build(page: docsite.Page) -> nbformat.NotebookNode:
         block: docsite.Block = item
         if block.is_output:
             continue
-        code = code_of(block)
+        code = block.code.rstrip("\n")
         reason = not_run_reason(block.includes[0].path, page.lang)
         if block.lang == "python" and reason is None:
             cells.append(nbformat.v4.new_code_cell(code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -69,6 +70,18 @@ class Block:
     @property
     def is_output(self) -> bool:
         return self.is_include and all(i.path.startswith("outputs/") for i in self.includes)
+
+    @property
+    def markers(self) -> list[tuple[str, int, str]]:
+        """(snippet, line, number-text) for every annotation marker in the included code."""
+        return [(i.path, line, num) for i in self.includes for line, num in markers(i.path)]
+
+    @property
+    def code(self) -> str:
+        """The included code as the copy button gives it (markers and section lines removed)."""
+        return "".join(
+            strip_markers((SNIPPETS / i.path).read_text(encoding="utf-8")) for i in self.includes
+        )
 
     def where(self) -> str:
         return f"{self.page.rel}:{self.line}"
@@ -210,6 +223,12 @@ def page_names() -> list[str]:
 
 def snippet_files() -> list[str]:
     return sorted(p.relative_to(SNIPPETS).as_posix() for p in SNIPPETS.rglob("*") if p.is_file())
+
+
+def verified_versions() -> dict[str, list[str]]:
+    """[lowest, newest] per package: pyproject.toml's [tool.qwen2-guide.verified]."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["qwen2-guide"]["verified"]
 
 
 def including_pages(snippet: str) -> list[str]:

@@ -19,10 +19,6 @@ def fail_if(problems: list[str]) -> None:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-def block_markers(block: docsite.Block) -> list[tuple[str, int, str]]:
-    return [(i.path, line, num) for i in block.includes for line, num in docsite.markers(i.path)]
-
-
 @pytest.fixture(scope="module")
 def pages():
     return docsite.pages()
@@ -120,7 +116,7 @@ def test_annotation_markers_and_lists_match(pages):
             )
     for p in pages:
         for b in p.blocks:
-            n = len(block_markers(b))
+            n = len(b.markers)
             if b.annotation_numbers != list(range(1, n + 1)):
                 problems.append(
                     f"{b.where()}: the block has {n} annotation markers but the list after it has "

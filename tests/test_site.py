@@ -98,10 +98,7 @@ def test_pages_link_to_the_snippets_they_include(built_site):
 
 @pytest.mark.parametrize("lang", docsite.LANGS)
 def test_pages_with_code_show_the_verified_versions(built_site, lang):
-    import tomllib
-
-    verified = tomllib.loads((docsite.ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
-    low, high = verified["qwen2-guide"]["verified"]["transformers"]
+    low, high = docsite.verified_versions()["transformers"]
     site, _ = built_site
     for p in docsite.pages():
         if p.lang != lang or not p.includes:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import shlex
-import tomllib
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+import docsite
 from docsite import ROOT, SNIPPETS
 
-VERIFIED = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
-    "qwen2-guide"
-]["verified"]
+VERIFIED = docsite.verified_versions()
 
 
 @pytest.mark.parametrize("package", sorted(VERIFIED))
