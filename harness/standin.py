@@ -6,7 +6,7 @@ and special ids at a tiny size with random weights from a fixed seed. Snippets t
 ``Qwen/Qwen2-7B-Instruct`` run on it unchanged, with ``HF_HOME`` pointing at the cache and
 ``HF_HUB_OFFLINE=1``.
 
-Run ``python tests/standin.py`` to build it by hand; the test suite builds it on demand.
+Run ``python -m harness.standin`` to build it by hand; the test suite builds it on demand.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import hashlib
 import importlib.metadata
 import inspect
 import json
+import os
 import shutil
 import sys
 import time
@@ -206,8 +207,6 @@ def activate() -> Path:
 
     Must run before anything imports huggingface_hub, which reads HF_HOME once at import.
     """
-    import os
-
     home = CACHE_ROOT / cache_key()
     os.environ["HF_HOME"] = str(home)
     os.environ["HF_HUB_OFFLINE"] = "1"

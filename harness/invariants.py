@@ -1,0 +1,318 @@
+"""What a correct Qwen2 chat call looks like, checked on every run of every snippet.
+
+With random weights the answer's text means nothing, but the call can still be right or wrong.
+While a snippet runs, ``record()`` watches what it hands to ``generate``, what the tokenizer
+decodes, what the streamers emit, what it prints and what goes over HTTP; afterwards every
+invariant in INVARIANTS is checked against that record. A planted defect that raises nothing (no
+generation prompt, right padding, special tokens in the answer, a stream that does not stream)
+fails here, whichever snippet carries it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from unittest import mock
+
+MODEL = "Qwen/Qwen2-7B-Instruct"
+SPECIAL_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+# <|im_start|>assistant\n: the cue that it is the model's turn, in Qwen2's token ids.
+GENERATION_PROMPT = [151644, 77091, 198]
+
+
+@dataclass
+class Exchange:
+    """One HTTP request to the chat server and what came back."""
+
+    request: dict
+    content_type: str
+    body: str
+
+    @property
+    def events(self) -> list[str]:
+        return [ln[len("data: ") :] for ln in self.body.splitlines() if ln.startswith("data: ")]
+
+    @property
+    def answer(self) -> str:
+        if not self.request.get("stream"):
+            reply = json.loads(self.body)
+            return "".join(c["message"].get("content") or "" for c in reply.get("choices", []))
+        chunks = [json.loads(e) for e in self.events if e != "[DONE]"]
+        return "".join(
+            c["choices"][0]["delta"].get("content") or "" for c in chunks if c.get("choices")
+        )
+
+
+@dataclass
+class Record:
+    """What one run of a snippet did."""
+
+    generate_calls: list[dict] = field(default_factory=list)
+    decoded: list[str] = field(default_factory=list)
+    streamed: dict[int, str] = field(default_factory=dict)
+    exchanges: list[Exchange] = field(default_factory=list)
+    printed: str = ""
+    shows_prompt: bool = False  # the snippet's declared output is a prompt (special tokens in it)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    check: Callable[[Record], list[str]]
+
+
+def _rows(call: dict) -> list[list[int]]:
+    return call["input_ids"].tolist()
+
+
+def generation_prompt_is_last(rec: Record) -> list[str]:
+    bad = []
+    for n, call in enumerate(rec.generate_calls, 1):
+        for r, row in enumerate(_rows(call)):
+            if row[-len(GENERATION_PROMPT) :] != GENERATION_PROMPT:
+                bad.append(
+                    f"generate call {n}, row {r}: the prompt ends with ids "
+                    f"{row[-len(GENERATION_PROMPT) :]}, not <|im_start|>assistant\\n "
+                    f"{GENERATION_PROMPT} (add_generation_prompt=True, padding on the left)"
+                )
+    return bad
+
+
+def attention_mask_goes_with_the_ids(rec: Record) -> list[str]:
+    bad = []
+    for n, call in enumerate(rec.generate_calls, 1):
+        mask = call.get("attention_mask")
+        if mask is None:
+            bad.append(f"generate call {n}: input_ids without attention_mask")
+        elif tuple(mask.shape) != tuple(call["input_ids"].shape):
+            bad.append(f"generate call {n}: attention_mask {tuple(mask.shape)} does not match ids")
+        elif not bool((mask[:, -1] == 1).all()):
+            bad.append(f"generate call {n}: the last prompt position is masked out (padding)")
+    return bad
+
+
+def _specials(text: str) -> list[str]:
+    return [t for t in SPECIAL_TOKENS if t in text]
+
+
+def decoded_text_has_no_special_tokens(rec: Record) -> list[str]:
+    return [
+        f"decoded text contains {_specials(t)}: {t[-80:]!r} (skip_special_tokens=True)"
+        for t in rec.decoded
+        if _specials(t)
+    ]
+
+
+def streamed_text_is_the_answer_only(rec: Record) -> list[str]:
+    bad = []
+    prompts = [call["prompt_text"] for call in rec.generate_calls if call.get("prompt_text")]
+    for text in rec.streamed.values():
+        if _specials(text):
+            bad.append(f"a streamer emitted {_specials(text)} (skip_special_tokens=True)")
+        if any(p and text.startswith(p[:40]) for p in prompts):
+            bad.append(f"a streamer emitted the prompt: {text[:60]!r}... (skip_prompt=True)")
+    return bad
+
+
+def printed_answer_has_no_special_tokens(rec: Record) -> list[str]:
+    if rec.shows_prompt or not _specials(rec.printed):
+        return []
+    return [f"the snippet printed {_specials(rec.printed)}: {rec.printed[-120:]!r}"]
+
+
+def requests_are_chats_with_the_model(rec: Record) -> list[str]:
+    bad = []
+    for ex in rec.exchanges:
+        req = ex.request
+        if req.get("model") != MODEL:
+            bad.append(f"request names model {req.get('model')!r}, not {MODEL!r}")
+        messages = req.get("messages") or []
+        if not messages or messages[-1].get("role") != "user":
+            bad.append("request's messages do not end with the user's turn")
+    return bad
+
+
+def streamed_requests_stream(rec: Record) -> list[str]:
+    bad = []
+    for ex in rec.exchanges:
+        if not ex.request.get("stream"):
+            continue
+        if ex.content_type and not ex.content_type.startswith("text/event-stream"):
+            bad.append(f"stream=true answered with {ex.content_type!r}, not an event stream")
+        chunks = [e for e in ex.events if e != "[DONE]"]
+        if len(chunks) < 2:
+            bad.append(f"stream=true answered with {len(chunks)} event(s): {ex.body[:120]!r}")
+    return bad
+
+
+def answers_have_no_special_tokens(rec: Record) -> list[str]:
+    bad = []
+    for ex in rec.exchanges:
+        try:
+            answer = ex.answer
+        except (ValueError, KeyError, IndexError) as err:
+            bad.append(f"the server's answer does not parse: {err}: {ex.body[:120]!r}")
+            continue
+        if not answer.strip():
+            bad.append("the server's answer is empty")
+        elif _specials(answer):
+            bad.append(f"the server's answer contains {_specials(answer)}")
+    return bad
+
+
+INVARIANTS = [
+    Invariant("the prompt ends with the generation prompt", generation_prompt_is_last),
+    Invariant("the attention mask goes with the ids", attention_mask_goes_with_the_ids),
+    Invariant("decoded text has no special tokens", decoded_text_has_no_special_tokens),
+    Invariant("a streamer emits the answer only", streamed_text_is_the_answer_only),
+    Invariant("printed answers have no special tokens", printed_answer_has_no_special_tokens),
+    Invariant("requests are chats with the served model", requests_are_chats_with_the_model),
+    Invariant("a streamed request streams", streamed_requests_stream),
+    Invariant("server answers are text without special tokens", answers_have_no_special_tokens),
+]
+
+
+def violations(rec: Record) -> list[str]:
+    return [f"{inv.name}: {p}" for inv in INVARIANTS for p in inv.check(rec)]
+
+
+# -- recording ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def record(rec: Record) -> Iterator[Record]:
+    """Watch the calls a snippet makes while it runs (only the libraries it has installed)."""
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(ImportError):
+            _watch_transformers(stack, rec)
+        for name in HTTP_CLIENTS:
+            with contextlib.suppress(ImportError):
+                _watch_httpx(stack, rec, importlib.import_module(name))
+        yield rec
+
+
+def _watch_transformers(stack: contextlib.ExitStack, rec: Record) -> None:
+    import transformers
+    from transformers.generation.utils import GenerationMixin
+    from transformers.tokenization_utils_base import PreTrainedTokenizerBase
+
+    generate = GenerationMixin.generate
+
+    def watched_generate(self, *args, **kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        if ids is not None and hasattr(ids, "tolist"):
+            call = {"input_ids": ids.detach().cpu(), "attention_mask": kwargs.get("attention_mask")}
+            call["kwargs"] = {
+                k: v for k, v in kwargs.items() if k not in {"input_ids", "attention_mask"}
+            }
+            streamer = kwargs.get("streamer")
+            tok = getattr(streamer, "tokenizer", None)
+            if tok is not None:
+                call["prompt_text"] = decode(tok, ids[0].tolist(), skip_special_tokens=True)
+            with rec.lock:
+                rec.generate_calls.append(call)
+        return generate(self, *args, **kwargs)
+
+    decode, batch_decode = PreTrainedTokenizerBase.decode, PreTrainedTokenizerBase.batch_decode
+
+    def watched_decode(self, *args, **kwargs):
+        text = decode(self, *args, **kwargs)
+        with rec.lock:
+            rec.decoded.append(text)
+        return text
+
+    def watched_batch_decode(self, *args, **kwargs):
+        texts = batch_decode(self, *args, **kwargs)
+        with rec.lock:
+            rec.decoded.extend(texts)
+        return texts
+
+    stack.enter_context(mock.patch.object(GenerationMixin, "generate", watched_generate))
+    stack.enter_context(mock.patch.object(PreTrainedTokenizerBase, "decode", watched_decode))
+    stack.enter_context(
+        mock.patch.object(PreTrainedTokenizerBase, "batch_decode", watched_batch_decode)
+    )
+    streamers = [transformers.TextStreamer, transformers.TextIteratorStreamer]
+    streamers += [getattr(transformers, "AsyncTextIteratorStreamer", None)]
+    for cls in filter(None, streamers):
+        stack.enter_context(
+            mock.patch.object(cls, "on_finalized_text", _watch_stream(rec, cls.on_finalized_text))
+        )
+
+
+def _watch_stream(rec: Record, original):
+    def on_finalized_text(self, text, stream_end=False):
+        with rec.lock:
+            rec.streamed[id(self)] = rec.streamed.get(id(self), "") + text
+        return original(self, text, stream_end)
+
+    return on_finalized_text
+
+
+# openai 1.x and 2.x send through httpx, openai 3.x through its fork httpx2 (same API).
+HTTP_CLIENTS = ("httpx", "httpx2")
+
+
+def _watch_httpx(stack: contextlib.ExitStack, rec: Record, httpx) -> None:
+    def exchange(request, response) -> Exchange | None:
+        if not request.url.path.endswith("/chat/completions"):
+            return None
+        try:
+            body = json.loads(request.content or b"{}")
+        except ValueError:
+            body = {}
+        ex = Exchange(body, response.headers.get("content-type", ""), "")
+        with rec.lock:
+            rec.exchanges.append(ex)
+        return ex
+
+    class Tap(httpx.SyncByteStream):
+        def __init__(self, inner, ex):
+            self.inner, self.ex = inner, ex
+
+        def __iter__(self):
+            for chunk in self.inner:
+                self.ex.body += chunk.decode("utf-8", "replace")
+                yield chunk
+
+        def close(self):
+            self.inner.close()
+
+    class AsyncTap(httpx.AsyncByteStream):
+        def __init__(self, inner, ex):
+            self.inner, self.ex = inner, ex
+
+        async def __aiter__(self):
+            async for chunk in self.inner:
+                self.ex.body += chunk.decode("utf-8", "replace")
+                yield chunk
+
+        async def aclose(self):
+            await self.inner.aclose()
+
+    handle = httpx.HTTPTransport.handle_request
+    handle_async = httpx.AsyncHTTPTransport.handle_async_request
+
+    def watched(self, request):
+        response = handle(self, request)
+        ex = exchange(request, response)
+        if ex is not None:
+            response.stream = Tap(response.stream, ex)
+        return response
+
+    async def watched_async(self, request):
+        response = await handle_async(self, request)
+        ex = exchange(request, response)
+        if ex is not None:
+            response.stream = AsyncTap(response.stream, ex)
+        return response
+
+    stack.enter_context(mock.patch.object(httpx.HTTPTransport, "handle_request", watched))
+    stack.enter_context(
+        mock.patch.object(httpx.AsyncHTTPTransport, "handle_async_request", watched_async)
+    )

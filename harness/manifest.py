@@ -1,0 +1,88 @@
+"""snippets/snippets.toml: what the suite knows about each snippet, declared once.
+
+The tests, the notebook generator, the benchmarks, the integrity rules and the MkDocs hook that
+labels continued blocks all read it from here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from harness.site import ROOT
+
+FIELDS = {"continues", "replaces", "tier", "output", "legacy", "server", "notebook"}
+TIERS = {"any", "gpu"}
+
+
+@dataclass(frozen=True)
+class Snippet:
+    path: str  # relative to snippets/
+    continues: str | None = None
+    replaces: str | None = None
+    tier: str = "any"
+    output: str | None = None
+    legacy: str | None = None
+    server: bool = False
+    notebook: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_python(self) -> bool:
+        return self.path.endswith(".py")
+
+    def runs_on(self, tier: str) -> bool:
+        """Whether the given tier ("cpu" or "gpu") runs this snippet."""
+        return self.tier == "any" or self.tier == tier
+
+
+
+class ManifestError(ValueError):
+    pass
+
+
+def load(path: Path) -> dict[str, Snippet]:
+    """Read and check a manifest; errors name the file and the entry."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out, problems = {}, []
+    for name, entry in data.items():
+        unknown = set(entry) - FIELDS
+        if unknown:
+            problems.append(f"{path.name}: [{name!r}] has unknown fields {sorted(unknown)}")
+            continue
+        snippet = Snippet(path=name, **entry)
+        if snippet.tier not in TIERS:
+            problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
+        if snippet.replaces and not snippet.continues:
+            problems.append(f"{path.name}: [{name!r}] replaces a line but continues nothing")
+        out[name] = snippet
+    for snippet in out.values():
+        if snippet.continues and snippet.continues not in out:
+            problems.append(
+                f"{path.name}: [{snippet.path!r}] continues {snippet.continues!r}, "
+                "which has no entry"
+            )
+    if problems:
+        raise ManifestError("\n".join(problems))
+    return out
+
+
+def chain(entries: dict[str, Snippet], name: str) -> list[str]:
+    """The snippets a reader runs before ``name``, first first."""
+    before = entries[name].continues
+    return [*chain(entries, before), before] if before else []
+
+
+@cache
+def manifest(root: Path = ROOT) -> dict[str, Snippet]:
+    return load(root / "snippets" / "snippets.toml")
+
+
+def get(snippet: str, root: Path = ROOT) -> Snippet:
+    try:
+        return manifest(root)[snippet]
+    except KeyError:
+        raise ManifestError(
+            f"snippets/{snippet} is not declared in snippets/snippets.toml: add an entry for it"
+        ) from None

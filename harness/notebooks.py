@@ -1,0 +1,105 @@
+"""Write one notebook per page and language from the pages' snippets and annotation text.
+
+    python -m harness.notebooks          # rewrite notebooks/*.ipynb
+    python -m harness.notebooks --check  # exit 1 if a committed notebook is out of date
+
+The notebooks are generated: edit the pages and snippets, never the .ipynb files. Which snippets
+a notebook shows without running, and why, comes from snippets/snippets.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from harness import manifest
+from harness.site import LANGS, ROOT, SITE, Block, Page
+
+NOTEBOOKS = ROOT / "notebooks"
+# Why a snippet that talks to the chat server is not run in a notebook.
+SERVER_REASON = {
+    "en": "Not run here: needs a running vLLM server (see above).",
+    "zh": "此处不运行：需要先启动 vLLM 服务（见上文）。",
+}
+HEADER = {
+    "en": "Generated from `{page}` by `nox -s notebooks`: edit the page, not this notebook.",
+    "zh": "由 `nox -s notebooks` 根据 `{page}` 生成：请修改页面，而不是这个 notebook。",
+}
+
+
+def not_run_reason(path: str, lang: str) -> str | None:
+    entry = manifest.manifest()[path]
+    if entry.notebook:
+        return entry.notebook[lang]
+    return SERVER_REASON[lang] if entry.server else None
+
+
+def build(page: Page) -> nbformat.NotebookNode:
+    cells = [nbformat.v4.new_markdown_cell(HEADER[page.lang].format(page=page.rel))]
+    events = [(h[0], "heading", h) for h in page.headings]
+    events += [(b.line, "block", b) for b in page.blocks]
+    for _, kind, item in sorted(events, key=lambda e: e[0]):
+        if kind == "heading":
+            _, level, title, _ = item
+            cells.append(nbformat.v4.new_markdown_cell(f"{'#' * level} {title}"))
+            continue
+        block: Block = item
+        if block.is_output:
+            continue
+        code = block.code.rstrip("\n")
+        reason = not_run_reason(block.includes[0].path, page.lang)
+        if block.lang == "python" and reason is None:
+            cells.append(nbformat.v4.new_code_cell(code))
+        else:
+            note = "" if block.lang != "python" else f"{reason}\n\n"
+            cells.append(nbformat.v4.new_markdown_cell(f"{note}```{block.lang}\n{code}\n```"))
+        if block.annotations:
+            items = "\n".join(f"{n}. {text}" for n, text in enumerate(block.annotations, 1))
+            cells.append(nbformat.v4.new_markdown_cell(items))
+    for n, cell in enumerate(cells):
+        cell["id"] = f"cell-{n}"
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def notebook_pages() -> list[str]:
+    """The pages with Python code: each gets a notebook per language."""
+    return [n for n in SITE.page_names if any(b.lang == "python" for b in SITE.page(n, "en").blocks)]
+
+
+def rendered() -> dict[Path, str]:
+    out = {}
+    for name in notebook_pages():
+        for lang in LANGS:
+            text = nbformat.writes(build(SITE.page(name, lang)))
+            out[NOTEBOOKS / f"{name}.{lang}.ipynb"] = re.sub(r"[ \t]+\n", "\n", text) + "\n"
+    return out
+
+
+def main() -> int:
+    stale = []
+    for path, text in rendered().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path.name)
+        if "--check" not in sys.argv:
+            path.write_text(text, encoding="utf-8")
+    if stale and "--check" in sys.argv:
+        print("out of date: " + ", ".join(stale) + " (run nox -s notebooks)")
+        return 1
+    print(("rewrote " + ", ".join(stale)) if stale else "notebooks are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

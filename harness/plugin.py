@@ -1,0 +1,279 @@
+"""The pytest plugin of the suite (tests/conftest.py loads it).
+
+Tiers: cpu (default) runs against the offline stand-in; ``--gpu`` runs on CUDA with the real
+weights from your Hugging Face cache; ``--gpu --standin`` runs the gpu tier's CUDA paths against
+the stand-in (no download). A test names the one snippet it exercises with
+``@pytest.mark.snippet("topic/name.py")`` and reaches it through the ``snippet`` fixture; what is
+known about the snippet (what it continues, its tier, its output) comes from snippets/snippets.toml.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import standin
+from harness.runner import Runner
+from harness.servers import Server, free_port
+from harness.site import ROOT, SITE
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
+SNIPPET_TESTS = ROOT / "tests" / "snippets"
+GPU_REASON = "gpu tier only (needs CUDA): run `nox -s gpu`, or pytest --gpu [--standin]"
+RUNNER = pytest.StashKey[Runner]()
+SERVER = pytest.StashKey[Server]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("docs")
+    group.addoption("--gpu", action="store_true", help="run the gpu tier: CUDA, real weights")
+    group.addoption(
+        "--standin",
+        action="store_true",
+        help="with --gpu: use the offline stand-in instead of the real weights",
+    )
+    group.addoption(
+        "--update-outputs",
+        action="store_true",
+        help="rewrite snippets/outputs/ from what the snippets print, instead of failing",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gpu: needs CUDA (and the real weights unless --standin)")
+    config.addinivalue_line("markers", "server: talks to a local OpenAI-compatible server")
+    config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
+    config.addinivalue_line("markers", "snippet(path): the snippets/ file this test exercises")
+    gpu = config.getoption("--gpu")
+    if gpu and not config.getoption("--standin"):
+        os.environ.pop("HF_HUB_OFFLINE", None)
+    else:
+        standin.activate()
+    config.stash[RUNNER] = Runner(SITE, tier="gpu" if gpu else "cpu")
+
+
+def tier(config) -> str:
+    return config.stash[RUNNER].tier
+
+
+def pytest_collection_modifyitems(config, items):
+    runner = config.stash[RUNNER]
+    for item in items:
+        marks = list(item.iter_markers("snippet"))
+        if len(marks) > 1 or any(len(m.args) != 1 for m in marks):
+            raise pytest.UsageError(f"{item.nodeid}: name exactly one snippet in one marker")
+        if marks and runner.entry(marks[0].args[0]).tier == "gpu":
+            item.add_marker(pytest.mark.gpu)
+    if tier(config) == "gpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError("--gpu was given but torch sees no CUDA device")
+        return
+    skip = pytest.mark.skip(reason=GPU_REASON)
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+def _whole_snippet_suite(session) -> bool:
+    """Whether this run collected every snippet test, unfiltered."""
+    config = session.config
+    if config.getoption("keyword") or config.getoption("markexpr"):
+        return False
+    collected = {Path(str(item.path)).resolve() for item in session.items}
+    return all(p.resolve() in collected for p in SNIPPET_TESTS.glob("test_*.py"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A whole run fails if a snippet its tier should run was neither run nor read by a test."""
+    runner = session.config.stash[RUNNER]
+    if exitstatus != 0 or not _whole_snippet_suite(session):
+        return
+    t = runner.tier
+    missing = [s for s, e in runner.entries.items() if e.runs_on(t) and s not in runner.used]
+    other = sorted(s for s, e in runner.entries.items() if not e.runs_on(t))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and other:
+        reporter.write_line(f"snippets the {t} tier does not run (snippets.toml): {other}")
+    if missing:
+        if reporter:
+            reporter.write_line(
+                f"FAILED: snippets declared for the {t} tier that no test ran or read: "
+                + ", ".join(missing),
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def runner(request) -> Runner:
+    return request.config.stash[RUNNER]
+
+
+@pytest.fixture(scope="session")
+def gpu(request) -> bool:
+    return tier(request.config) == "gpu"
+
+
+@pytest.fixture(scope="session")
+def on_standin(request) -> bool:
+    """True where Qwen/Qwen2-7B-Instruct is the stand-in (cpu tier, or --gpu --standin)."""
+    return tier(request.config) == "cpu" or request.config.getoption("--standin")
+
+
+@pytest.fixture(scope="session")
+def update_outputs(request) -> bool:
+    return request.config.getoption("--update-outputs")
+
+
+class BoundSnippet:
+    """The snippet a test's marker names: run it, read it, compare what it prints."""
+
+    def __init__(self, runner: Runner, name: str, update: bool):
+        self.runner, self.name, self.update = runner, name, update
+        self.entry = runner.entry(name)
+
+    def run(self, replace=None, **kw):
+        return self.runner.run(self.name, replace, **kw)
+
+    def shell(self, replace=None, **kw):
+        return self.runner.shell(self.name, replace, **kw)
+
+    def source(self, replace=None) -> str:
+        return self.runner.source(self.name, replace)
+
+    def base(self):
+        """The session's one run of this snippet (the one later snippets continue from)."""
+        self.runner.source(self.name)
+        return self.runner.base(self.name)
+
+    def where(self) -> str:
+        return self.runner.where(self.name)
+
+    def check_output(self, printed: str) -> None:
+        """What the snippet prints must be exactly the output shown on the page."""
+        name = self.entry.output
+        if self.update:
+            (SITE.snippets / name).write_text(printed, encoding="utf-8")
+            return
+        assert printed == self.runner.output(self.name), (
+            f"snippets/{name} differs from what {self.where()} prints; "
+            "rerun with --update-outputs if the change is intended"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _snippet_scope(request):
+    """A test may use only the snippet its marker names (or none, without a marker)."""
+    runner = request.config.stash[RUNNER]
+    mark = request.node.get_closest_marker("snippet")
+    runner.allowed = {mark.args[0]} if mark else set()
+    yield
+    runner.allowed = None
+
+
+@pytest.fixture
+def snippet(request, runner, update_outputs) -> BoundSnippet:
+    mark = request.node.get_closest_marker("snippet")
+    if not mark:
+        pytest.fail("the snippet fixture needs @pytest.mark.snippet('topic/name')", pytrace=False)
+    return BoundSnippet(runner, mark.args[0], update_outputs)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The site, built once per session with `mkdocs build --strict`; (folder, build log)."""
+    site = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+    return site, done.stdout + done.stderr
+
+
+# -- the chat server -------------------------------------------------------------------------
+
+
+def make_server(config) -> Server:
+    """cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's
+    own `vllm serve` command (vllm lives in its own environment: set VLLM or put it on PATH)."""
+    port = free_port()
+    log = ARTIFACTS / "logs" / f"server-{port}.log"
+    if tier(config) == "gpu":
+        vllm = os.environ.get("VLLM") or shutil.which("vllm")
+        if not vllm:
+            raise pytest.UsageError("gpu tier: vllm is not installed (set VLLM=/path/to/vllm)")
+        cmd = config.stash[RUNNER]._source(
+            "vllm/serve.sh",
+            {
+                "vllm serve": "exec " + vllm + " serve",
+                # The transformers tests share the GPU: vLLM must not take 90% of it.
+                "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --host 127.0.0.1 --port {port} "
+                "--gpu-memory-utilization 0.4 ",
+            },
+        )
+        return Server("vllm serve", ["bash", "-c", cmd], port, log, 900.0)
+    # The server is test equipment, not a snippet: the oldest-versions session points this at
+    # a current transformers, whose `serve` command old releases lack.
+    exe = os.environ.get("TRANSFORMERS_SERVE") or Path(sys.executable).with_name("transformers")
+    argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
+    return Server("transformers serve", argv + ["--default-seed", "0"], port, log, 120.0)
+
+
+def _vllm_missing(config) -> bool:
+    return tier(config) == "gpu" and not (os.environ.get("VLLM") or shutil.which("vllm"))
+
+
+def pytest_collection_finish(session):
+    """Start the server as soon as a test needs it, so it loads while other tests run."""
+    config = session.config
+    if _vllm_missing(config):
+        return  # openai_server skips those tests with the reason
+    if any("openai_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        config.stash[SERVER] = make_server(config).launch()
+
+
+@pytest.fixture(scope="session")
+def openai_server(request):
+    """A real OpenAI-compatible server on a free loopback port, stopped at the end."""
+    if _vllm_missing(request.config):
+        pytest.skip("vllm is not installed: set VLLM=/path/to/vllm (see `nox -s gpu`)")
+    server = request.config.stash[SERVER]
+    try:
+        yield server.wait()
+    finally:
+        server.stop()
+
+
+def pytest_unconfigure(config):
+    if SERVER in config.stash:  # also when the fixture was never used
+        config.stash[SERVER].stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("openai_server")
+    if report.failed and isinstance(server, Server):
+        report.sections.append((f"{server.name} log ({server.log})", server.tail()))
+
+
+def flash_attn_missing() -> bool:
+    return importlib.util.find_spec("flash_attn") is None

@@ -1,0 +1,314 @@
+"""Integrity rules: what the pages show is what the suite tests.
+
+Each rule is a plain function of a Site that returns its problems, each starting with the file and
+line at fault. tests/test_integrity.py runs them on the repository; tests/test_guards.py plants
+defects in a scratch copy and calls them on it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable
+
+from harness import manifest
+from harness.site import FENCE_LANG_FOR_SUFFIX, LANGS, SUFFIX, Site, missing_include_message
+
+Rule = Callable[[Site], list[str]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(fn: Rule) -> Rule:
+    RULES[fn.__name__] = fn
+    return fn
+
+
+def check(site: Site) -> dict[str, list[str]]:
+    """Every rule's problems, by rule name (empty lists for rules that pass)."""
+    return {name: fn(site) for name, fn in RULES.items()}
+
+
+@rule
+def every_page_exists_in_every_language(site: Site) -> list[str]:
+    return [
+        f"docs/{name}{SUFFIX[lang]}: missing ({lang} translation of docs/{name}{SUFFIX['en']})"
+        for name in site.page_names
+        for lang in LANGS
+        if not (site.docs / f"{name}{SUFFIX[lang]}").is_file()
+    ]
+
+
+@rule
+def every_code_block_is_a_snippet_include(site: Site) -> list[str]:
+    return [
+        f"{b.where()}: code block is not a snippet include "
+        '(put the code in snippets/ and write --8<-- "path" in the fence)'
+        for p in site.pages
+        for b in p.blocks
+        if not b.is_include
+    ]
+
+
+@rule
+def every_include_exists(site: Site) -> list[str]:
+    problems = []
+    for p in site.pages:
+        for inc in p.includes:
+            path = site.snippets / inc.path
+            if not path.is_file():
+                problems.append(missing_include_message(site, p.rel, inc.line, inc.path))
+            elif inc.section and f"[start:{inc.section}]" not in site.snippet_text(inc.path):
+                problems.append(
+                    f"{p.rel}:{inc.line}: section {inc.section!r} is not in snippets/{inc.path}"
+                )
+    return problems
+
+
+@rule
+def every_snippet_is_on_a_page(site: Site) -> list[str]:
+    included = {i.path for p in site.pages for i in p.includes}
+    return [f"snippets/{s}: no page includes it" for s in site.snippet_files if s not in included]
+
+
+@rule
+def every_snippet_is_declared_once(site: Site) -> list[str]:
+    """snippets/snippets.toml has an entry for every code snippet, and a file for every entry;
+    every file in outputs/ is some snippet's output."""
+    try:
+        entries = manifest.load(site.snippets / "snippets.toml")
+    except (manifest.ManifestError, ValueError) as bad:
+        return [f"snippets/snippets.toml: {bad}"]
+    files = set(site.snippet_files)
+    outputs = {e.output for e in entries.values() if e.output}
+    problems = [
+        f"snippets/{s}: not declared in snippets/snippets.toml"
+        for s in sorted(files)
+        if s not in entries and s not in outputs
+    ]
+    problems += [
+        f"snippets/snippets.toml: [{name!r}] names a file that does not exist"
+        for name in entries
+        if name not in files
+    ]
+    problems += [
+        f"snippets/snippets.toml: [{e.path!r}] output {e.output!r} does not exist"
+        for e in entries.values()
+        if e.output and e.output not in files
+    ]
+    problems += [
+        f"snippets/{s}: no snippet in snippets/snippets.toml declares it as its output"
+        for s in sorted(files)
+        if s.startswith("outputs/") and s not in outputs
+    ]
+    return problems
+
+
+@rule
+def translations_have_the_same_structure(site: Site) -> list[str]:
+    comparisons = {
+        "snippet includes (in order)": lambda pg: [i.path for i in pg.includes],
+        "heading anchors": lambda pg: pg.anchors,
+        "tab nesting": lambda pg: [depth for _, depth, _ in pg.tabs],
+        "admonitions": lambda pg: [(d, kind, t) for _, d, kind, t in pg.admonitions],
+    }
+    problems = []
+    for name in site.page_names:
+        try:
+            en = site.page(name, "en")
+        except LookupError:
+            continue  # every_page_exists_in_every_language names it
+        for lang in LANGS[1:]:
+            try:
+                other = site.page(name, lang)
+            except LookupError:
+                continue
+            for what, get in comparisons.items():
+                if get(en) != get(other):
+                    problems.append(
+                        f"{other.rel}: {what} differ from {en.rel}:\n"
+                        f"    {en.lang}: {get(en)}\n    {lang}: {get(other)}"
+                    )
+            for a, b in zip(en.blocks, other.blocks, strict=False):
+                if len(a.annotations) != len(b.annotations):
+                    problems.append(
+                        f"{b.where()}: {len(b.annotations)} annotation items, but {a.where()} "
+                        f"has {len(a.annotations)}"
+                    )
+    return problems
+
+
+@rule
+def annotation_markers_and_lists_match(site: Site) -> list[str]:
+    problems = []
+    for s in site.snippet_files:
+        numbers = []
+        for line, num in site.markers(s):
+            if not num.isdigit():
+                problems.append(f"snippets/{s}:{line}: malformed annotation marker '# ({num})!'")
+            else:
+                numbers.append(int(num))
+        if numbers != list(range(1, len(numbers) + 1)):
+            problems.append(
+                f"snippets/{s}: markers are {numbers}, expected 1..{len(numbers)} in order"
+            )
+    for p in site.pages:
+        for b in p.blocks:
+            if any(not (site.snippets / i.path).is_file() for i in b.includes):
+                continue  # every_include_exists names it
+            n = len(b.markers)
+            if b.annotation_numbers != list(range(1, n + 1)):
+                problems.append(
+                    f"{b.where()}: the block has {n} annotation markers but the list after it has "
+                    f"{len(b.annotations)} items {b.annotation_numbers} (expected 1..{n})"
+                )
+            problems += [
+                f"{p.rel}:{line}: annotation item {k + 1} has no text"
+                for k, (line, text) in enumerate(zip(b.annotation_lines, b.annotations, strict=True))
+                if not text.strip()
+            ]
+    return problems
+
+
+@rule
+def fence_language_matches_the_snippet(site: Site) -> list[str]:
+    problems = []
+    for p in site.pages:
+        for b in p.blocks:
+            for inc in b.includes:
+                suffix = "." + inc.path.rsplit(".", 1)[-1]
+                allowed = FENCE_LANG_FOR_SUFFIX.get(suffix)
+                if allowed is None:
+                    problems.append(
+                        f"{p.rel}:{inc.line}: snippets/{inc.path}: unknown snippet type"
+                    )
+                elif b.lang not in allowed:
+                    problems.append(
+                        f"{b.where()}: fence language {b.lang!r} for snippets/{inc.path} "
+                        f"(expected one of {sorted(allowed)})"
+                    )
+    return problems
+
+
+def curl_json_bodies(text: str) -> list[tuple[str, str]]:
+    """(flag, body) for every JSON body a shell command sends with curl's -d/--data/--json."""
+    argv = shlex.split(text.replace("\\\n", " "), comments=True)
+    return [
+        (flag, body)
+        for flag, body in zip(argv, argv[1:], strict=False)
+        if flag in {"-d", "--data", "--data-raw", "--json"}
+    ]
+
+
+@rule
+def shell_snippets_are_well_formed(site: Site) -> list[str]:
+    problems = []
+    for s in site.snippet_files:
+        if not s.endswith(".sh"):
+            continue
+        text = site.snippet_text(s)
+        problems += [
+            f"snippets/{s}:{n}: whitespace after the line-continuation backslash"
+            for n, line in enumerate(text.splitlines(), 1)
+            if re.search(r"\\[ \t]+$", line)
+        ]
+        try:
+            bodies = curl_json_bodies(text)
+        except ValueError as bad:
+            problems.append(f"snippets/{s}: does not parse as a shell command: {bad}")
+            continue
+        for flag, body in bodies:
+            try:
+                json.loads(body)
+            except json.JSONDecodeError as bad:
+                problems.append(f"snippets/{s}: the JSON body after {flag} is invalid: {bad}")
+    return problems
+
+
+# Forms that fail or are deprecated on current releases (see the README's list of guards).
+PITFALLS = [
+    (re.compile(r"generate\(\s*model_inputs\s*[,)]"), "pass the BatchEncoding as **model_inputs"),
+    (
+        re.compile(r"generate\(\s*model_inputs\.input_ids"),
+        "input_ids alone drops the attention mask",
+    ),
+    (re.compile(r"device\s*=\s*[\"']cuda[\"']"), "use .to(model.device), not a hard-coded 'cuda'"),
+    (re.compile(r"torch_dtype\s*="), "torch_dtype= is deprecated: use dtype="),
+]
+
+
+@rule
+def python_snippets_avoid_known_pitfalls(site: Site) -> list[str]:
+    """A snippet declared `legacy` in snippets.toml may show that one outdated form on purpose."""
+    try:
+        entries = manifest.load(site.snippets / "snippets.toml")
+    except (manifest.ManifestError, ValueError):
+        entries = {}  # every_snippet_is_declared_once names it
+    problems = []
+    for s in site.snippet_files:
+        if not s.endswith(".py"):
+            continue
+        legacy = entries[s].legacy if s in entries else None
+        text = site.snippet_text(s)
+        lines = text.splitlines()
+        for pattern, why in PITFALLS:
+            # Over the whole text: a call may spread its arguments over several lines.
+            for m in pattern.finditer(text):
+                n = text.count("\n", 0, m.start()) + 1
+                if not (legacy and legacy in lines[n - 1]):
+                    problems.append(f"snippets/{s}:{n}: {why}")
+    return problems
+
+
+@rule
+def headings_have_ascii_anchors(site: Site) -> list[str]:
+    return [
+        f"{p.rel}:{line}: heading {title!r} has no explicit ASCII anchor {{ #id }}"
+        for p in site.pages
+        for line, _, title, anchor in p.headings
+        if not anchor
+    ]
+
+
+@rule
+def internal_links_resolve(site: Site) -> list[str]:
+    problems = []
+    for p in site.pages:
+        for line, target in p.links:
+            if re.match(r"^[a-z]+://|^mailto:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            if path:
+                resolved = (p.path.parent / path).resolve()
+                try:
+                    name = resolved.relative_to(site.docs.resolve()).as_posix()
+                except ValueError:
+                    problems.append(f"{p.rel}:{line}: link {target!r} leaves docs/")
+                    continue
+                if not name.endswith(".md"):
+                    if not resolved.is_file():
+                        problems.append(f"{p.rel}:{line}: link {target!r}: no such file")
+                    continue
+                name = name[: -len(".md")]
+            else:
+                name = p.name
+            try:
+                dest = site.page(name, p.lang)
+            except LookupError:
+                problems.append(f"{p.rel}:{line}: link {target!r}: no page {name!r} in {p.lang}")
+                continue
+            if anchor and anchor not in dest.anchors:
+                problems.append(
+                    f"{p.rel}:{line}: link {target!r}: no anchor #{anchor} in {dest.rel}"
+                )
+    return problems
+
+
+@rule
+def pages_have_their_own_description(site: Site) -> list[str]:
+    """Material falls back to site_description, so a page without one would still get a tag."""
+    return [
+        f"{p.rel}:1: no `description:` of 50 characters or more in the front matter"
+        for p in site.pages
+        if len(p.front_matter.get("description", "")) < 50
+    ]

@@ -1,0 +1,217 @@
+"""Run a snippet the way a reader runs it; fail loudly, naming the snippet and every page line
+that includes it.
+
+A snippet that ``continues`` another (snippets/snippets.toml) runs in a copy of the namespace a
+reader has after running its predecessors; each predecessor chain runs once per session. Every
+run is recorded and checked against harness/invariants.py, and fails on deprecation warnings and
+on warnings logged by the libraries the snippets use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import invariants, manifest
+from harness.rules import curl_json_bodies
+from harness.site import SITE, Site
+
+# Warnings that mean a snippet uses an API on its way out, or misuses one.
+DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+WATCHED_LOGGERS = ("transformers", "torch", "openai", "accelerate", "modelscope")
+SEED = 0
+
+
+class SnippetError(AssertionError):
+    """A snippet raised, warned, or broke an invariant; the message names it and its pages."""
+
+
+@dataclass
+class Run:
+    snippet: str
+    namespace: dict
+    printed: str
+    record: invariants.Record
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class _Tee(io.StringIO):
+    """Captures what a snippet prints and still shows it (pytest's capture or the terminal)."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+
+    def write(self, s):
+        self.out.write(s)
+        return super().write(s)
+
+
+@contextlib.contextmanager
+def fail_on_warnings(where: str, allow_deprecated: str | None = None):
+    """Fail when the code inside warns: a deprecation warning, or a WARNING (or worse) logged by
+    transformers, torch, openai, accelerate or modelscope. ``allow_deprecated`` (the snippet's
+    declared legacy form) lets deprecation warnings and deprecation logs through."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    problems = [
+        f"{w.category.__name__}: {w.message} ({Path(w.filename).name}:{w.lineno})"
+        for w in caught
+        if issubclass(w.category, DEPRECATIONS) and not allow_deprecated
+    ]
+    problems += [
+        f"{r.name} logged {r.levelname}: {r.getMessage()}"
+        for r in handler.records
+        if not (allow_deprecated and "deprecat" in r.getMessage().lower())
+    ]
+    if problems:
+        raise SnippetError(f"{where} warned:\n  " + "\n  ".join(problems))
+
+
+class Runner:
+    """Runs snippets for one test session. ``used`` is every snippet a test ran or read."""
+
+    def __init__(self, site: Site = SITE, tier: str = "cpu"):
+        self.site, self.tier = site, tier
+        self.entries = manifest.load(site.snippets / "snippets.toml")
+        self.used: set[str] = set()
+        self.allowed: set[str] | None = None  # the snippets the current test's marker names
+        self._bases: dict[str, Run] = {}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def where(self, snippet: str) -> str:
+        return self.site.where(snippet)
+
+    def entry(self, snippet: str) -> manifest.Snippet:
+        if snippet not in self.entries:
+            raise SnippetError(
+                f"{self.where(snippet)} is not declared in snippets/snippets.toml: add it there"
+            )
+        return self.entries[snippet]
+
+    def _claim(self, snippet: str) -> None:
+        self.entry(snippet)
+        if self.allowed is not None and snippet not in self.allowed:
+            raise SnippetError(
+                f"the test uses snippets/{snippet}, but its snippet marker names "
+                f"{sorted(self.allowed) or 'nothing'}: mark the test with the snippet it runs"
+            )
+        self.used.add(snippet)
+
+    def source(self, snippet: str, replace: dict[str, str] | None = None) -> str:
+        """The snippet's text, with the given adaptations; each one must apply exactly once."""
+        self._claim(snippet)
+        return self._source(snippet, replace)
+
+    def _source(self, snippet: str, replace: dict[str, str] | None = None) -> str:
+        text = self.site.snippet_text(snippet)
+        for old, new in (replace or {}).items():
+            count = text.count(old)
+            if count != 1:
+                raise SnippetError(
+                    f"{self.where(snippet)}: expected {old!r} once, found it {count} times"
+                )
+            text = text.replace(old, new)
+        return text
+
+    def output(self, snippet: str) -> str:
+        """The output file the snippet declares, as the page shows it."""
+        name = self.entry(snippet).output
+        if not name:
+            raise SnippetError(f"{self.where(snippet)} declares no output in snippets.toml")
+        return self.site.snippet_text(name)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def base(self, snippet: str) -> Run:
+        """The run of ``snippet`` that the snippets continuing it start from (run once)."""
+        if snippet not in self._bases:
+            self._bases[snippet] = self._execute(snippet, None, seed=SEED)
+        return self._bases[snippet]
+
+    def run(
+        self, snippet: str, replace: dict[str, str] | None = None, *, seed: int = SEED
+    ) -> Run:
+        """Run a Python snippet as a reader would after running what it continues."""
+        self._claim(snippet)
+        return self._execute(snippet, replace, seed)
+
+    def _execute(self, snippet: str, replace: dict[str, str] | None, seed: int) -> Run:
+        import torch
+
+        entry = self.entry(snippet)
+        code = self._source(snippet, replace)
+        namespace: dict = {"__name__": "__main__"}
+        filename = str(self.site.snippets / snippet)
+        if entry.replaces:
+            # The snippet stands in for a line of the one it continues: run that one, edited.
+            base = entry.continues
+            code = self._source(base, {entry.replaces: code.strip()})
+            filename = str(self.site.snippets / base)
+            for before in manifest.chain(self.entries, base):
+                namespace = dict(self.base(before).namespace)
+        elif entry.continues:
+            namespace = dict(self.base(entry.continues).namespace)
+        self.used.add(snippet)
+        torch.manual_seed(seed)
+        rec = invariants.Record(shows_prompt=entry.output is not None)
+        where = self.where(snippet)
+        compiled = compile(code, filename, "exec")
+        out = _Tee(sys.stdout)
+        with (
+            fail_on_warnings(where, entry.legacy),
+            invariants.record(rec),
+            contextlib.redirect_stdout(out),
+        ):
+            try:
+                exec(compiled, namespace)
+            except Exception as exc:
+                raise SnippetError(f"{where} raised {type(exc).__name__}: {exc}") from exc
+        rec.printed = out.getvalue()
+        self._check(where, rec)
+        return Run(snippet, namespace, rec.printed, rec)
+
+    def shell(self, snippet: str, replace: dict[str, str] | None = None, timeout=300) -> Run:
+        """Run a shell snippet with bash; a curl request it makes is checked like Python ones."""
+        script = self.source(snippet, replace)
+        done = subprocess.run(
+            ["bash", "-c", script], capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if done.returncode != 0:
+            raise SnippetError(
+                f"{self.where(snippet)} exited {done.returncode}:\n{done.stderr[-3000:]}"
+            )
+        rec = invariants.Record(printed=done.stdout, shows_prompt=True)
+        for _, body in curl_json_bodies(script):
+            rec.exchanges.append(invariants.Exchange(invariants.json.loads(body), "", done.stdout))
+        self._check(self.where(snippet), rec)
+        return Run(snippet, {}, done.stdout, rec)
+
+    def _check(self, where: str, rec: invariants.Record) -> None:
+        broken = invariants.violations(rec)
+        if broken:
+            raise SnippetError(f"{where} broke invariants:\n  " + "\n  ".join(broken))

@@ -1,0 +1,128 @@
+"""Processes the suite starts: the chat server and a static file server for the built site.
+
+A child process is tied to the life of the process that starts it: on Linux the kernel sends it
+SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), so a test run stopped by SIGTERM, Ctrl-C or
+a crash never leaves a server holding a port. Normal ends stop it with SIGTERM first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Flags for Chromium on a machine with no network beyond loopback (and as root).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def die_with_parent() -> None:
+    """preexec_fn: SIGKILL this child when the process that started it dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def spawn(argv: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+    """Start a child in its own process group that dies with this process."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+
+
+class Server:
+    """An HTTP server process on a loopback port, healthy when GET /health answers 200."""
+
+    def __init__(self, name: str, argv: list[str], port: int, log: Path, timeout: float):
+        self.name, self.argv, self.port, self.log = name, argv, port, log
+        self.timeout = timeout
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def launch(self) -> Server:
+        self.proc = spawn(self.argv, self.log)
+        return self
+
+    def wait(self) -> Server:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def tail(self, chars: int = 6000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def static_site(folder: Path) -> Iterator[str]:
+    """Serve a built site from a thread on a free loopback port; yields its base URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium through Playwright (Playwright's own browser download is not used)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

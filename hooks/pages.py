@@ -1,0 +1,98 @@
+"""MkDocs hooks: what every page gets from the harness (harness/site.py, snippets/snippets.toml).
+
+- A broken include stops the build with one line naming the page, the line and the closest
+  existing snippet, before pymdownx.snippets would fail with a traceback that names no page.
+- Pages with code show the verified versions (pyproject.toml [tool.qwen2-guide.verified]) under
+  their title; a page may place the full table with <!-- verified-versions-table -->.
+- Every page ends with links to the snippets/ files its code blocks include.
+"""
+
+from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+
+from harness.site import INCLUDE, SITE, lang_of, missing_include_message
+
+TABLE_MARKER = "<!-- verified-versions-table -->"
+TEXT = {
+    "en": {
+        "line": ":material-check-decagram: The code on this page is tested with {versions}.",
+        "range": "{0} to {1}",
+        "and": ", ",
+        "head": "| Package | Lowest verified | Newest verified |\n| --- | --- | --- |",
+        "sources": "Code on this page",
+        "sources_intro": "Every block above is included from these files, which the test suite "
+        "runs:",
+    },
+    "zh": {
+        "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
+        "range": "{0} 至 {1}",
+        "and": "、",
+        "head": "| 软件包 | 最低验证版本 | 最新验证版本 |\n| --- | --- | --- |",
+        "sources": "本页代码",
+        "sources_intro": "上文每个代码块都引用自下列文件，测试套件会运行它们：",
+    },
+}
+
+
+def includes(markdown: str) -> list[tuple[int, str]]:
+    """(line, snippet) for every include line of a page's Markdown."""
+    return [
+        (n, m["path"])
+        for n, line in enumerate(markdown.split("\n"), 1)
+        if (m := INCLUDE.match(line))
+    ]
+
+
+def check_includes(markdown: str, page) -> None:
+    # MkDocs strips the front matter before this hook: count its lines back in.
+    source = (SITE.docs / page.file.src_uri).read_text(encoding="utf-8")
+    offset = source.count("\n") - markdown.count("\n") if source.startswith("---") else 0
+    for line, path in includes(markdown):
+        if not (SITE.snippets / path).is_file():
+            raise PluginError(
+                missing_include_message(SITE, f"docs/{page.file.src_uri}", line + offset, path)
+            )
+
+
+def versions_line(lang: str) -> str:
+    t = TEXT[lang]
+    parts = [
+        f"`{name}` {low if low == high else t['range'].format(low, high)}"
+        for name, (low, high) in SITE.verified_versions.items()
+    ]
+    return t["line"].format(versions=t["and"].join(parts))
+
+
+def versions_table(lang: str) -> str:
+    rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in SITE.verified_versions.items()]
+    return TEXT[lang]["head"] + "\n" + "\n".join(rows)
+
+
+def add_versions(markdown: str, lang: str) -> str:
+    markdown = markdown.replace(TABLE_MARKER, versions_table(lang))
+    if not includes(markdown):
+        return markdown
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[i + 1 : i + 1] = ["", versions_line(lang) + "\n{: .verified-versions }"]
+            break
+    return "\n".join(lines)
+
+
+def add_sources(markdown: str, lang: str, repo_url: str | None) -> str:
+    paths = list(dict.fromkeys(path for _, path in includes(markdown)))
+    if not paths or not repo_url:
+        return markdown
+    base = repo_url.rstrip("/") + "/blob/main/snippets/"
+    links = "\n".join(f"    - [`snippets/{p}`]({base}{p})" for p in paths)
+    t = TEXT[lang]
+    return f'{markdown}\n\n??? info "{t["sources"]}"\n\n    {t["sources_intro"]}\n\n{links}\n'
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    check_includes(markdown, page)
+    lang = lang_of(page.file.src_uri)
+    markdown = add_versions(markdown, lang)
+    return add_sources(markdown, lang, config.repo_url)

@@ -1,0 +1,278 @@
+"""The transformers snippets of the quickstart and chat pages, run as a reader runs them.
+
+Each test names its snippet once, in its marker; the ``snippet`` fixture runs it after what it
+continues (snippets/snippets.toml), and the runner checks every call against the invariants of a
+correct chat call. The tests here check what is particular to each snippet.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from harness.plugin import flash_attn_missing
+from harness.runner import SnippetError
+
+pytestmark = pytest.mark.timeout(300)
+PROMPT = "Give me a short introduction to large language models."
+
+
+def answer_of(base, ids) -> str:
+    """The decoded new tokens of a generate() result on the basic example's inputs."""
+    prompt_len = base.namespace["model_inputs"].input_ids.shape[1]
+    return base.namespace["tokenizer"].decode(ids[0][prompt_len:], skip_special_tokens=True)
+
+
+@pytest.fixture
+def base(runner):
+    """The namespace a reader has after running transformers/generate.py (run once)."""
+    return runner.base("transformers/generate.py")
+
+
+@pytest.mark.snippet("transformers/generate.py")
+def test_generate_answers_with_new_text_only(snippet, gpu):
+    run = snippet.base()
+    ns = run.namespace
+    model, tokenizer, response = ns["model"], ns["tokenizer"], ns["response"]
+    assert model.__class__.__name__ == "Qwen2ForCausalLM"
+    assert model.dtype == torch.bfloat16, "the page says dtype='auto' loads bfloat16"
+    assert model.device.type == ("cuda" if gpu else "cpu")
+    inputs = ns["model_inputs"]
+    assert set(inputs) == {"input_ids", "attention_mask"}
+    assert inputs.input_ids.device == model.device
+    assert isinstance(response, str) and response.strip(), "the decoded answer is empty"
+    assert ns["prompt"] not in response, "the answer still contains the prompt"
+    assert run.printed == response + "\n"
+    (answer_ids,) = ns["generated_ids"]
+    assert 0 < len(answer_ids) <= 512, "more new tokens than max_new_tokens"
+    assert tokenizer.decode(answer_ids, skip_special_tokens=True) == response
+    # The invariants saw the call: one generate call, its prompt ending in the generation prompt.
+    assert len(run.record.generate_calls) == 1
+
+
+@pytest.mark.snippet("transformers/generate.py")
+def test_generate_uses_the_models_generation_config(snippet):
+    ns = snippet.base().namespace
+    config = ns["model"].generation_config
+    assert config.eos_token_id == [151645, 151643]
+    assert (config.do_sample, config.temperature, config.top_p, config.top_k) == (
+        True,
+        0.7,
+        0.8,
+        20,
+    )
+    assert config.repetition_penalty == 1.05
+    assert ns["tokenizer"].eos_token == "<|im_end|>"
+
+
+@pytest.mark.snippet("transformers/print_prompt.py")
+def test_chat_template_output(snippet):
+    snippet.check_output(snippet.run().printed)
+
+
+@pytest.mark.snippet("transformers/default_system_prompt.py")
+def test_default_system_prompt(snippet):
+    run = snippet.run()
+    assert run.namespace["messages"][0]["role"] == "user", "the snippet must omit the system turn"
+    snippet.check_output(run.printed)
+
+
+@pytest.mark.snippet("transformers/text_streamer.py")
+def test_text_streamer_prints_what_generate_returns(snippet, base):
+    run = snippet.run()
+    answer = answer_of(base, run.namespace["generated_ids"])
+    assert answer.strip(), "streamed an empty answer"
+    assert run.printed == answer + "\n"
+
+
+@pytest.mark.snippet("transformers/text_iterator_streamer.py")
+def test_text_iterator_streamer_matches_plain_generation(snippet, base):
+    run = snippet.run()
+    assert not run.namespace["thread"].is_alive()
+    streamed = run.namespace["generated_text"]
+    assert streamed.strip()
+    assert run.printed == streamed + "\n"
+    torch.manual_seed(0)
+    plain = base.namespace["model"].generate(**base.namespace["model_inputs"], max_new_tokens=512)
+    assert streamed == answer_of(base, plain)
+
+
+@pytest.mark.snippet("transformers/async_streamer.py")
+def test_async_streamer_matches_plain_generation(snippet, base):
+    run = snippet.run()
+    torch.manual_seed(0)
+    plain = base.namespace["model"].generate(**base.namespace["model_inputs"], max_new_tokens=512)
+    assert run.printed.strip() and run.printed == answer_of(base, plain) + "\n"
+
+
+@pytest.mark.snippet("transformers/modelscope_import.py")
+def test_modelscope_import_replaces_the_first_line(snippet, monkeypatch, on_standin):
+    """The page: replace generate.py's first line with the ModelScope import.
+
+    ModelScope's classes download from modelscope.cn, which the tests cannot reach: its download
+    function is replaced by one that returns the local Hugging Face copy of the same repository.
+    Everything else (ModelScope's wrappers and what they pass to transformers) runs for real.
+    """
+    if not on_standin:
+        pytest.skip("stand-in only: with the real weights it would load 15 GB a second time")
+    from huggingface_hub import snapshot_download as hf_snapshot
+
+    requested = []
+
+    def local_snapshot(repo_id, *args, **kwargs):
+        requested.append(repo_id)
+        return hf_snapshot(repo_id, local_files_only=True)
+
+    monkeypatch.setattr("modelscope.snapshot_download", local_snapshot)
+    run = snippet.run()
+    ns = run.namespace
+    assert requested and set(requested) == {"Qwen/Qwen2-7B-Instruct"}
+    assert ns["AutoModelForCausalLM"].__module__.startswith("modelscope")
+    assert ns["model"].__class__.__name__ == "Qwen2ForCausalLM"
+    assert ns["response"].strip()
+    assert run.printed == ns["response"] + "\n"
+
+
+@pytest.mark.snippet("transformers/flash_attention.py")
+def test_flash_attention_needs_flash_attn_on_cpu(snippet, gpu):
+    """Without a GPU the snippet must fail the way the page says: flash-attn is required."""
+    if gpu:
+        pytest.skip("the gpu tier runs the snippet for real (test_flash_attention_on_gpu)")
+    with pytest.raises(SnippetError) as failure:
+        snippet.run()
+    cause = failure.value.__cause__
+    assert isinstance(cause, ImportError), repr(cause)
+    assert "FlashAttention2" in str(cause) and "installed" in str(cause), str(cause)
+
+
+@pytest.mark.gpu
+@pytest.mark.snippet("transformers/flash_attention.py")
+def test_flash_attention_on_gpu(snippet, base):
+    if flash_attn_missing():
+        pytest.skip("flash-attn is not installed: run snippets/transformers/flash_attention_install.sh")
+    model = snippet.run().namespace["model"]
+    assert model.config._attn_implementation == "flash_attention_2"
+    assert model.dtype == torch.bfloat16
+    inputs = base.namespace["model_inputs"]
+    out = model.generate(**inputs, max_new_tokens=32)
+    assert base.namespace["tokenizer"].decode(out[0][inputs.input_ids.shape[1] :]).strip()
+
+
+@pytest.mark.snippet("transformers/load_before_4_56.py")
+def test_older_torch_dtype_form_still_loads_bfloat16(snippet, on_standin):
+    """The form the page offers for transformers < 4.56 (deprecated from 4.56, so it may warn)."""
+    if not on_standin:
+        pytest.skip("stand-in only: with the real weights it would load 15 GB a second time")
+    assert snippet.run().namespace["model"].dtype == torch.bfloat16
+
+
+@pytest.mark.snippet("transformers/multi_turn.py")
+def test_multi_turn_keeps_the_history(snippet, base):
+    run = snippet.run()
+    history = run.namespace["history"]
+    assert [m["role"] for m in history] == ["system", "user", "assistant", "user", "assistant"]
+    replies = [history[2]["content"], history[4]["content"]]
+    assert all(isinstance(r, str) and r.strip() for r in replies)
+    assert run.printed == f"{replies[0]}\n{replies[1]}\n"
+    # The second turn's prompt carried the first answer: three messages, then the new question.
+    second = run.record.generate_calls[1]["input_ids"][0].tolist()
+    tokenizer = base.namespace["tokenizer"]
+    assert tokenizer.decode(second).count("<|im_start|>") == 5
+    assert f"<|im_start|>assistant\n{replies[0]}<|im_end|>" in tokenizer.decode(second)
+
+
+@pytest.mark.snippet("transformers/multi_turn_prompt.py")
+def test_multi_turn_prompt_output(snippet):
+    snippet.check_output(snippet.run().printed)
+
+
+@pytest.fixture
+def restore_padding_side(base):
+    tokenizer = base.namespace["tokenizer"]
+    side = tokenizer.padding_side
+    yield
+    tokenizer.padding_side = side
+
+
+@pytest.mark.snippet("transformers/batch.py")
+def test_batch_pads_on_the_left(snippet, base, restore_padding_side):
+    run = snippet.run()
+    ns = run.namespace
+    assert ns["model_inputs"] is base.namespace["model_inputs"], "later snippets need it"
+    mask = ns["batch_inputs"].attention_mask
+    assert mask.shape[0] == 3 and (mask[:, -1] == 1).all(), "a prompt does not end at the right"
+    assert (mask[:, 1:] >= mask[:, :-1]).all(), "padding is not on the left"
+    assert (mask == 0).any(), "the prompts should differ in length"
+    responses = ns["responses"]
+    assert len(responses) == 3 and all(isinstance(r, str) for r in responses)
+    assert all(f"{p}\n{r}\n" in run.printed for p, r in zip(ns["prompts"], responses, strict=True))
+
+
+@pytest.mark.snippet("transformers/batch.py")
+def test_batch_with_right_padding_is_caught(snippet, restore_padding_side):
+    """The page's reason for left padding: the prompts would not end with the generation prompt
+    (the invariant), and transformers warns about right padding."""
+    with pytest.raises(SnippetError, match="right-padding|generation prompt"):
+        snippet.run({'"left"': '"right"'})
+
+
+@pytest.mark.snippet("transformers/sampling_defaults.py")
+def test_sampling_defaults_output(snippet):
+    snippet.check_output(snippet.run().printed)
+
+
+@pytest.mark.snippet("transformers/sampling_override.py")
+def test_sampling_override_reaches_generate(snippet):
+    run = snippet.run()
+    (call,) = run.record.generate_calls
+    assert (call["kwargs"].get("temperature"), call["kwargs"].get("top_p")) == (0.3, 0.9)
+    assert run.namespace["generated_ids"].shape[1] > run.namespace["model_inputs"].input_ids.shape[1]
+
+
+@pytest.mark.snippet("transformers/greedy.py")
+def test_greedy_decoding_is_reproducible_and_silent(snippet):
+    """Different seeds, same answer; and no warning about unused sampling flags (the runner
+    fails on transformers' warning logs)."""
+    outputs = [snippet.run(seed=seed).namespace["generated_ids"] for seed in (1, 2)]
+    assert torch.equal(outputs[0], outputs[1])
+    (call,) = snippet.run().record.generate_calls
+    assert call["kwargs"].get("do_sample") is False
+
+
+def pip_args(snippet) -> list[str]:
+    (line,) = [ln for ln in snippet.source().splitlines() if ln.strip()]
+    argv = shlex.split(line)
+    assert argv[:2] == ["pip", "install"], f"{snippet.where()}: not a pip install line"
+    return argv[2:]
+
+
+def dry_run(snippet) -> None:
+    """The page's own pip command, resolved offline against the environment the tests ran in:
+    every requirement it names is satisfied, nothing would be installed."""
+    cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", *pip_args(snippet)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{snippet.where()}:\n{done.stdout}\n{done.stderr}"
+    assert "Would install" not in done.stdout, done.stdout
+
+
+@pytest.mark.snippet("transformers/install.sh")
+def test_install_command_is_satisfied_by_the_tested_environment(snippet):
+    dry_run(snippet)
+
+
+@pytest.mark.snippet("transformers/modelscope_install.sh")
+def test_modelscope_install_command_is_satisfied(snippet):
+    dry_run(snippet)
+
+
+@pytest.mark.snippet("transformers/flash_attention_install.sh")
+def test_flash_attn_install_command_runs(snippet):
+    """`nox -s gpu` installs flash-attn by running this very snippet; here it runs again (already
+    satisfied) with the same arguments."""
+    cmd = [sys.executable, "-m", *shlex.split(snippet.source())]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, f"{snippet.where()}:\n{done.stdout}\n{done.stderr}"
