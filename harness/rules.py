@@ -164,7 +164,9 @@ def annotation_markers_and_lists_match(site: Site) -> list[str]:
                 )
             problems += [
                 f"{p.rel}:{line}: annotation item {k + 1} has no text"
-                for k, (line, text) in enumerate(zip(b.annotation_lines, b.annotations, strict=True))
+                for k, (line, text) in enumerate(
+                    zip(b.annotation_lines, b.annotations, strict=True)
+                )
                 if not text.strip()
             ]
     return problems

@@ -4,7 +4,7 @@ that includes it.
 A snippet that ``continues`` another (snippets/snippets.toml) runs in a copy of the namespace a
 reader has after running its predecessors; each predecessor chain runs once per session. Every
 run is recorded and checked against harness/invariants.py, and fails on deprecation warnings and
-on warnings logged by the libraries the snippets use.
+on warnings logged by the libraries the snippets use; one error lists every problem of a run.
 """
 
 from __future__ import annotations
@@ -62,10 +62,12 @@ class _Tee(io.StringIO):
 
 
 @contextlib.contextmanager
-def fail_on_warnings(where: str, allow_deprecated: str | None = None):
-    """Fail when the code inside warns: a deprecation warning, or a WARNING (or worse) logged by
-    transformers, torch, openai, accelerate or modelscope. ``allow_deprecated`` (the snippet's
-    declared legacy form) lets deprecation warnings and deprecation logs through."""
+def collect_warnings(allow_deprecated: str | None = None):
+    """Collect, as problems, what the code inside warns: deprecation warnings, and WARNING (or
+    worse) logs from transformers, torch, openai, accelerate or modelscope. ``allow_deprecated``
+    (the snippet's declared legacy form) lets deprecation warnings and deprecation logs through.
+    The list it yields is filled when the block ends."""
+    problems: list[str] = []
     handler = _Collect()
     loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
     for logger in loggers:
@@ -73,22 +75,20 @@ def fail_on_warnings(where: str, allow_deprecated: str | None = None):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            yield
+            yield problems
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
-    problems = [
-        f"{w.category.__name__}: {w.message} ({Path(w.filename).name}:{w.lineno})"
-        for w in caught
-        if issubclass(w.category, DEPRECATIONS) and not allow_deprecated
-    ]
-    problems += [
-        f"{r.name} logged {r.levelname}: {r.getMessage()}"
-        for r in handler.records
-        if not (allow_deprecated and "deprecat" in r.getMessage().lower())
-    ]
-    if problems:
-        raise SnippetError(f"{where} warned:\n  " + "\n  ".join(problems))
+        problems += [
+            f"warned {w.category.__name__}: {w.message} ({Path(w.filename).name}:{w.lineno})"
+            for w in caught
+            if issubclass(w.category, DEPRECATIONS) and not allow_deprecated
+        ]
+        problems += [
+            f"{r.name} logged {r.levelname}: {r.getMessage()}"
+            for r in handler.records
+            if not (allow_deprecated and "deprecat" in r.getMessage().lower())
+        ]
 
 
 class Runner:
@@ -153,9 +153,7 @@ class Runner:
             self._bases[snippet] = self._execute(snippet, None, seed=SEED)
         return self._bases[snippet]
 
-    def run(
-        self, snippet: str, replace: dict[str, str] | None = None, *, seed: int = SEED
-    ) -> Run:
+    def run(self, snippet: str, replace: dict[str, str] | None = None, *, seed: int = SEED) -> Run:
         """Run a Python snippet as a reader would after running what it continues."""
         self._claim(snippet)
         return self._execute(snippet, replace, seed)
@@ -182,17 +180,25 @@ class Runner:
         where = self.where(snippet)
         compiled = compile(code, filename, "exec")
         out = _Tee(sys.stdout)
-        with (
-            fail_on_warnings(where, entry.legacy),
-            invariants.record(rec),
-            contextlib.redirect_stdout(out),
-        ):
-            try:
-                exec(compiled, namespace)
-            except Exception as exc:
-                raise SnippetError(f"{where} raised {type(exc).__name__}: {exc}") from exc
+        # Objects shared with the session's base run (the tokenizer) must not carry a change
+        # one snippet makes into the next: padding_side is the one the snippets change.
+        shared = [v for v in namespace.values() if hasattr(v, "padding_side")]
+        sides = [v.padding_side for v in shared]
+        try:
+            with (
+                collect_warnings(entry.legacy) as warned,
+                invariants.record(rec),
+                contextlib.redirect_stdout(out),
+            ):
+                try:
+                    exec(compiled, namespace)
+                except Exception as exc:
+                    raise SnippetError(f"{where} raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            for obj, side in zip(shared, sides, strict=True):
+                obj.padding_side = side
         rec.printed = out.getvalue()
-        self._check(where, rec)
+        self._check(where, rec, warned)
         return Run(snippet, namespace, rec.printed, rec)
 
     def shell(self, snippet: str, replace: dict[str, str] | None = None, timeout=300) -> Run:
@@ -211,7 +217,7 @@ class Runner:
         self._check(self.where(snippet), rec)
         return Run(snippet, {}, done.stdout, rec)
 
-    def _check(self, where: str, rec: invariants.Record) -> None:
-        broken = invariants.violations(rec)
-        if broken:
-            raise SnippetError(f"{where} broke invariants:\n  " + "\n  ".join(broken))
+    def _check(self, where: str, rec: invariants.Record, warned: list[str] = ()) -> None:
+        problems = [*warned, *invariants.violations(rec)]
+        if problems:
+            raise SnippetError(f"{where}:\n  " + "\n  ".join(problems))

@@ -280,9 +280,7 @@ class Site:
 
     def including_pages(self, snippet: str) -> list[str]:
         """'docs/chat.md:25' for every place a page includes the snippet."""
-        return [
-            f"{p.rel}:{i.line}" for p in self.pages for i in p.includes if i.path == snippet
-        ]
+        return [f"{p.rel}:{i.line}" for p in self.pages for i in p.includes if i.path == snippet]
 
     def where(self, snippet: str) -> str:
         """How a failure names a snippet: its file and every page line that includes it."""

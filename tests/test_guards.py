@@ -103,7 +103,9 @@ CASES = {
         "docs/chat.zh.md:1",
     ),
     "translation with another include": (
-        edit("docs/chat.zh.md", '--8<-- "transformers/greedy.py"', '--8<-- "transformers/batch.py"'),
+        edit(
+            "docs/chat.zh.md", '--8<-- "transformers/greedy.py"', '--8<-- "transformers/batch.py"'
+        ),
         "translations_have_the_same_structure",
         "docs/chat.zh.md",
     ),

@@ -28,7 +28,10 @@ def test_front_matter_and_headings(site):
     en = site.page("page", "en")
     assert en.front_matter["description"].startswith("A fixture page")
     assert en.title == "Fixture"
-    assert [(level, anchor) for _, level, _, anchor in en.headings] == [(1, "fixture"), (2, "plain")]
+    assert [(level, anchor) for _, level, _, anchor in en.headings] == [
+        (1, "fixture"),
+        (2, "plain"),
+    ]
     assert en.headings[0][0] == 5  # line numbers count the front matter
 
 

@@ -125,5 +125,7 @@ def test_vllm_install_command_runs(snippet):
     """`nox -s gpu` creates vLLM's environment by running this very snippet; here it runs again
     there (already satisfied)."""
     argv = shlex.split(snippet.source())
-    done = subprocess.run([vllm_python(), "-m", *argv], capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [vllm_python(), "-m", *argv], capture_output=True, text=True, timeout=1800
+    )
     assert done.returncode == 0, done.stdout + done.stderr

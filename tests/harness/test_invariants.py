@@ -1,0 +1,101 @@
+"""The invariants of a correct chat call catch defects that raise nothing.
+
+Each plant edits a snippet the way a plausible mistake would, runs it in process (through the same
+runner the snippet tests use), and expects the named invariant to fail it. The HTTP invariants are
+also checked on hand-made exchanges, since a broken server cannot be planted in a snippet.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import invariants
+from harness.invariants import Exchange, Record
+from harness.runner import SnippetError
+
+pytestmark = pytest.mark.timeout(120)
+
+PLANTS = [
+    pytest.param(
+        {"add_generation_prompt=True,  # (5)!": "add_generation_prompt=False,  # (5)!"},
+        "the prompt ends with the generation prompt",
+        marks=pytest.mark.snippet("transformers/generate.py"),
+        id="no generation prompt",
+    ),
+    pytest.param(
+        {"skip_special_tokens=True)[0]": "skip_special_tokens=False)[0]"},
+        "decoded text has no special tokens",
+        marks=pytest.mark.snippet("transformers/generate.py"),
+        id="special tokens in the answer",
+    ),
+    pytest.param(
+        {"skip_special_tokens=True)": "skip_special_tokens=False)"},
+        "a streamer emits the answer only",
+        marks=pytest.mark.snippet("transformers/text_streamer.py"),
+        id="streamer with special tokens",
+    ),
+    pytest.param(
+        {"skip_prompt=True": "skip_prompt=False"},
+        "a streamer emits the answer only",
+        marks=pytest.mark.snippet("transformers/text_iterator_streamer.py"),
+        id="streamer repeats the prompt",
+    ),
+    pytest.param(
+        {'"left"': '"right"'},
+        "the prompt ends with the generation prompt",
+        marks=pytest.mark.snippet("transformers/batch.py"),
+        id="right padding",
+    ),
+]
+
+
+@pytest.mark.parametrize(("replace", "invariant"), PLANTS)
+def test_planted_defect_breaks_an_invariant(snippet, replace, invariant):
+    snippet.run()  # the snippet as it is passes
+    with pytest.raises(SnippetError, match=invariant):
+        snippet.run(replace)
+
+
+def chat(stream: bool = False, **extra) -> dict:
+    request = {"model": invariants.MODEL, "messages": [{"role": "user", "content": "Hi"}]}
+    return {**request, **({"stream": True} if stream else {}), **extra}
+
+
+SSE = "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n"
+CHUNK = '{"choices": [{"delta": {"content": "%s"}}]}'
+
+
+def names(rec: Record) -> set[str]:
+    return {v.split(":")[0] for v in invariants.violations(rec)}
+
+
+def test_http_invariants_pass_a_good_exchange():
+    good = Exchange(chat(stream=True), "text/event-stream", SSE.format(CHUNK % "Hel", CHUNK % "lo"))
+    assert names(Record(exchanges=[good])) == set()
+
+
+@pytest.mark.parametrize(
+    ("exchange", "invariant"),
+    [
+        (
+            Exchange(chat(stream=True), "application/json", '{"choices": []}'),
+            "a streamed request streams",
+        ),
+        (
+            Exchange(chat(stream=True), "text/event-stream", "data: " + CHUNK % "all" + "\n\n"),
+            "a streamed request streams",
+        ),
+        (
+            Exchange(chat(model="gpt-4"), "application/json", '{"choices": []}'),
+            "requests are chats with the served model",
+        ),
+        (
+            Exchange(
+                chat(), "application/json", '{"choices": [{"message": {"content": "x<|im_end|>"}}]}'
+            ),
+            "server answers are text without special tokens",
+        ),
+    ],
+)
+def test_http_invariants_catch_a_bad_exchange(exchange, invariant):
+    assert invariant in names(Record(exchanges=[exchange]))
