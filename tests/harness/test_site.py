@@ -8,7 +8,7 @@ import pytest
 
 from harness.site import Site, join_lines, lang_of, page_url, strip_markers
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
+FIXTURE = Path(__file__).parent / "fixtures" / "minisite"
 
 
 @pytest.fixture(scope="module")

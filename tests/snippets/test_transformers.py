@@ -194,7 +194,10 @@ def test_multi_turn_prompt_output(snippet):
 
 @pytest.mark.snippet("transformers/batch.py")
 def test_batch_pads_on_the_left(snippet, base):
+    side = base.namespace["tokenizer"].padding_side
     run = snippet.run()
+    # The runner undoes the snippet's change to the tokenizer that later snippets share.
+    assert base.namespace["tokenizer"].padding_side == side != "left"
     ns = run.namespace
     assert ns["model_inputs"] is base.namespace["model_inputs"], "later snippets need it"
     mask = ns["batch_inputs"].attention_mask
@@ -212,8 +215,6 @@ def test_batch_with_right_padding_is_caught(snippet, base):
     (the invariant), and transformers warns about right padding."""
     with pytest.raises(SnippetError, match="(?s)right-padding.*generation prompt"):
         snippet.run({'"left"': '"right"'})
-    # The runner restores what a snippet changed on the shared tokenizer.
-    assert base.namespace["tokenizer"].padding_side != "right"
 
 
 @pytest.mark.snippet("transformers/sampling_defaults.py")
