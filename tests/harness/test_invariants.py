@@ -17,15 +17,15 @@ pytestmark = pytest.mark.timeout(120)
 
 PLANTS = [
     pytest.param(
-        {"add_generation_prompt=True,  # (5)!": "add_generation_prompt=False,  # (5)!"},
+        {"add_generation_prompt=True": "add_generation_prompt=False"},
         "the prompt ends with the generation prompt",
-        marks=pytest.mark.snippet("transformers/generate.py"),
+        marks=pytest.mark.snippet("transformers/multi_turn.py"),
         id="no generation prompt",
     ),
     pytest.param(
-        {"skip_special_tokens=True)[0]": "skip_special_tokens=False)[0]"},
+        {"skip_special_tokens=True": "skip_special_tokens=False"},
         "decoded text has no special tokens",
-        marks=pytest.mark.snippet("transformers/generate.py"),
+        marks=pytest.mark.snippet("transformers/multi_turn.py"),
         id="special tokens in the answer",
     ),
     pytest.param(
@@ -51,7 +51,7 @@ PLANTS = [
 
 @pytest.mark.parametrize(("replace", "invariant"), PLANTS)
 def test_planted_defect_breaks_an_invariant(snippet, replace, invariant):
-    snippet.run()  # the snippet as it is passes
+    """The snippet as it is passes its own test in tests/snippets; planted, it fails here."""
     with pytest.raises(SnippetError, match=invariant):
         snippet.run(replace)
 
