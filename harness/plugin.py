@@ -20,7 +20,7 @@ import pytest
 
 from harness import standin
 from harness.runner import Runner
-from harness.servers import Server, free_port
+from harness.servers import Server, die_with_parent, free_port
 from harness.site import ROOT, SITE
 
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
@@ -28,6 +28,15 @@ SNIPPET_TESTS = ROOT / "tests" / "snippets"
 GPU_REASON = "gpu tier only (needs CUDA): run `nox -s gpu`, or pytest --gpu [--standin]"
 RUNNER = pytest.StashKey[Runner]()
 SERVER = pytest.StashKey[Server]()
+STANDALONE = pytest.StashKey[subprocess.Popen]()
+
+
+def standalone_snippets(runner: Runner) -> list[str]:
+    """Python snippets that declare no predecessor: each must run alone. Those that load the
+    model come first, so the server has time to start before the ones that need it."""
+    names = [n for n, e in runner.entries.items() if e.is_python and not e.continues]
+    names = [n for n in names if runner.entries[n].tier == "any"]
+    return sorted(names, key=lambda n: runner.entries[n].server)
 
 
 def pytest_addoption(parser):
@@ -241,12 +250,31 @@ def _vllm_missing(config) -> bool:
 
 
 def pytest_collection_finish(session):
-    """Start the server as soon as a test needs it, so it loads while other tests run."""
+    """Start the server, and the standalone runs, as soon as a test needs them, so that they work
+    while other tests run."""
     config = session.config
-    if _vllm_missing(config):
-        return  # openai_server skips those tests with the reason
-    if any("openai_server" in getattr(item, "fixturenames", ()) for item in session.items):
+    fixtures = {f for item in session.items for f in getattr(item, "fixturenames", ())}
+    if {"openai_server", "standalone_report"} & fixtures and not _vllm_missing(config):
         config.stash[SERVER] = make_server(config).launch()
+    if "standalone_report" in fixtures:
+        server = config.stash[SERVER].base_url if SERVER in config.stash else None
+        names = standalone_snippets(config.stash[RUNNER])
+        if tier(config) == "gpu" and not config.getoption("--standin"):
+            # With the real weights every fresh load takes minutes: the servers' clients only.
+            names = [n for n in names if config.stash[RUNNER].entries[n].server]
+        argv = [sys.executable, "-m", "harness.standalone", *names]
+        argv += ["--server", server] if server else []
+        log = ARTIFACTS / "logs" / "standalone.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "wb") as err:
+            config.stash[STANDALONE] = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                cwd=ROOT,
+                preexec_fn=die_with_parent,
+            )
 
 
 @pytest.fixture(scope="session")
@@ -261,9 +289,21 @@ def openai_server(request):
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def standalone_report(request) -> dict[str, dict]:
+    """What harness.standalone reported for each snippet it ran (started at collection)."""
+    import json
+
+    proc = request.config.stash[STANDALONE]
+    out, _ = proc.communicate(timeout=600)
+    return {r["snippet"]: r for r in map(json.loads, out.splitlines())}
+
+
 def pytest_unconfigure(config):
     if SERVER in config.stash:  # also when the fixture was never used
         config.stash[SERVER].stop()
+    if STANDALONE in config.stash and config.stash[STANDALONE].poll() is None:
+        config.stash[STANDALONE].kill()
 
 
 @pytest.hookimpl(hookwrapper=True)

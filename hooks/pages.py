@@ -4,14 +4,19 @@
   existing snippet, before pymdownx.snippets would fail with a traceback that names no page.
 - Pages with code show the verified versions (pyproject.toml [tool.qwen2-guide.verified]) under
   their title; a page may place the full table with <!-- verified-versions-table -->.
+- A block whose snippet continues another (snippets.toml `continues`) is labelled, in the page's
+  language, with a link to the block it continues; that block gets the anchor.
 - Every page ends with links to the snippets/ files its code blocks include.
 """
 
 from __future__ import annotations
 
+import re
+
 from mkdocs.exceptions import PluginError
 
-from harness.site import INCLUDE, SITE, lang_of, missing_include_message
+from harness import manifest
+from harness.site import FENCE, INCLUDE, SITE, lang_of, missing_include_message
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
 TEXT = {
@@ -23,6 +28,10 @@ TEXT = {
         "sources": "Code on this page",
         "sources_intro": "Every block above is included from these files, which the test suite "
         "runs:",
+        "continues": ":material-arrow-up-bold: Continues [the code in “{title}”]({href}): run "
+        "that first, in the same Python session.",
+        "replaces": ":material-swap-horizontal: Replaces a line of "
+        "[the code in “{title}”]({href}).",
     },
     "zh": {
         "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
@@ -31,6 +40,9 @@ TEXT = {
         "head": "| 软件包 | 最低验证版本 | 最新验证版本 |\n| --- | --- | --- |",
         "sources": "本页代码",
         "sources_intro": "上文每个代码块都引用自下列文件，测试套件会运行它们：",
+        "continues": ":material-arrow-up-bold: 接着[“{title}”中的代码]({href})运行："
+        "请先在同一个 Python 会话中运行那段代码。",
+        "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
     },
 }
 
@@ -91,8 +103,56 @@ def add_sources(markdown: str, lang: str, repo_url: str | None) -> str:
     return f'{markdown}\n\n??? info "{t["sources"]}"\n\n    {t["sources_intro"]}\n\n{links}\n'
 
 
+def block_anchor(snippet: str) -> str:
+    return "code-" + re.sub(r"[^a-z0-9]+", "-", snippet.rsplit(".", 1)[0].lower())
+
+
+def block_home(snippet: str, name: str, lang: str) -> tuple[str, str]:
+    """(href, section title) of the first block that includes ``snippet``: on page ``name`` if it
+    has one, else on another page in the same language."""
+    pages = sorted(SITE.pages, key=lambda p: p.name != name)
+    for p in pages:
+        if p.lang != lang:
+            continue
+        for block in p.blocks:
+            if any(i.path == snippet for i in block.includes):
+                title = [t for line, _, t, _ in p.headings if line < block.line][-1]
+                page_file = "" if p.name == name else p.path.name
+                return f"{page_file}#{block_anchor(snippet)}", title
+    raise PluginError(f"no {lang} page includes snippets/{snippet}, which others continue")
+
+
+def add_continuation_labels(markdown: str, name: str, lang: str) -> str:
+    entries = manifest.manifest()
+    continued = {e.continues for e in entries.values() if e.continues}
+    lines, anchored = markdown.split("\n"), set()
+    inserts: list[tuple[int, list[str]]] = []
+    for i, line in enumerate(lines):
+        m = INCLUDE.match(line)
+        if not m or m["path"] not in entries:
+            continue
+        fence = next(k for k in range(i - 1, -1, -1) if FENCE.match(lines[k]))
+        indent = FENCE.match(lines[fence])["indent"]
+        snippet, new = m["path"], []
+        if snippet in continued and snippet not in anchored:
+            anchored.add(snippet)
+            new += [f'{indent}<a id="{block_anchor(snippet)}"></a>', ""]
+        entry = entries[snippet]
+        if entry.continues:
+            href, title = block_home(entry.continues, name, lang)
+            text = TEXT[lang]["replaces" if entry.replaces else "continues"]
+            new += [indent + text.format(title=title, href=href), indent + "{: .continues }", ""]
+        if new:
+            inserts.append((fence, new))
+    for at, new in reversed(inserts):
+        lines[at:at] = new
+    return "\n".join(lines)
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     check_includes(markdown, page)
     lang = lang_of(page.file.src_uri)
+    name = page.file.src_uri[: -len(".zh.md" if lang == "zh" else ".md")]
+    markdown = add_continuation_labels(markdown, name, lang)
     markdown = add_versions(markdown, lang)
     return add_sources(markdown, lang, config.repo_url)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from harness import manifest
 from harness.site import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
@@ -104,3 +105,20 @@ def test_pages_with_code_show_the_verified_versions(built_site, lang):
         line = re.search(r'<p class="verified-versions">(.*?)</p>', html, re.S)
         assert line, f"{p.rel}: no verified-versions line"
         assert f"{low}" in line[1] and f"{high}" in line[1], line[1]
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
+def test_continued_blocks_link_to_what_they_continue(built_site, page):
+    """One label per block whose snippet continues another (snippets.toml), linking to an anchor
+    that exists on the target page."""
+    site, _ = built_site
+    entries = manifest.manifest()
+    expected = sum(1 for i in page.includes if i.path in entries and entries[i.path].continues)
+    html = html_of(built_site, page)
+    labels = re.findall(r'<p class="continues">.*?<a href="([^"]*)"', html, re.S)
+    assert len(labels) == expected, f"{page.rel}: {len(labels)} labels, {expected} continued blocks"
+    for href in labels:
+        path, _, anchor = href.partition("#")
+        target = (site / page.url / path / "index.html") if path else None
+        target_html = target.read_text(encoding="utf-8") if target else html
+        assert f'id="{anchor}"' in target_html, f"{page.rel}: label links to missing #{anchor}"
