@@ -221,7 +221,8 @@ def built_site(tmp_path_factory):
 
 def make_server(config) -> Server:
     """cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's
-    own `vllm serve` command (vllm lives in its own environment: set VLLM or put it on PATH)."""
+    own `vllm serve ... --host 127.0.0.1` command (vllm lives in its own environment: set VLLM or
+    put it on PATH)."""
     port = free_port()
     log = ARTIFACTS / "logs" / f"server-{port}.log"
     if tier(config) == "gpu":
@@ -229,12 +230,11 @@ def make_server(config) -> Server:
         if not vllm:
             raise pytest.UsageError("gpu tier: vllm is not installed (set VLLM=/path/to/vllm)")
         cmd = config.stash[RUNNER]._source(
-            "vllm/serve.sh",
+            "vllm/serve_local.sh",
             {
                 "vllm serve": "exec " + vllm + " serve",
                 # The transformers tests share the GPU: vLLM must not take 90% of it.
-                "Qwen2-7B-Instruct ": f"Qwen2-7B-Instruct --host 127.0.0.1 --port {port} "
-                "--gpu-memory-utilization 0.4 ",
+                "127.0.0.1": f"127.0.0.1 --port {port} --gpu-memory-utilization 0.4",
             },
         )
         return Server("vllm serve", ["bash", "-c", cmd], port, log, 900.0)

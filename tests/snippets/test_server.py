@@ -104,12 +104,24 @@ def vllm_python() -> str:
     return str(Path(vllm).with_name("python"))
 
 
-@pytest.mark.snippet("vllm/serve.sh")
+@pytest.mark.snippet("vllm/serve_local.sh")
 def test_vllm_serve_lists_the_model(snippet, openai_server):
     snippet.source()  # the server was started from it (harness.plugin.make_server)
     with urllib.request.urlopen(f"{openai_server.base_url}/v1/models", timeout=10) as r:
         models = json.load(r)
     assert [m["id"] for m in models["data"]] == [MODEL]
+
+
+@pytest.mark.snippet("vllm/serve.sh")
+def test_vllm_serve_is_the_local_command_without_host(snippet, runner):
+    """serve.sh is serve_local.sh (which the gpu tier starts) without `--host 127.0.0.1`: valid
+    arguments, vLLM's defaults for the rest. vllm's own parser checks it."""
+    argv = shlex.split(snippet.source())
+    local = shlex.split(runner._source("vllm/serve_local.sh"))
+    assert local == [*argv, "--host", "127.0.0.1"]
+    vllm = str(Path(vllm_python()).with_name("vllm"))
+    done = subprocess.run([vllm, *argv[1:], "--help"], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()
 
 
 @pytest.mark.snippet("vllm/serve_legacy.sh")

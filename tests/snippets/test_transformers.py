@@ -7,6 +7,7 @@ correct chat call. The tests here check what is particular to each snippet.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -275,3 +276,22 @@ def test_flash_attn_install_command_runs(snippet):
     cmd = [sys.executable, "-m", *shlex.split(snippet.source())]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, f"{snippet.where()}:\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.mark.snippet("transformers/greedy.py")
+def test_greedy_without_clearing_warns_as_the_page_says(snippet, runner):
+    """The annotation quotes transformers 4.56's warning and says 5.23 is silent: check both."""
+    import transformers
+
+    unclear = {"    temperature=None,  # (2)!\n    top_p=None,\n    top_k=None,\n": ""}
+    message = "The following generation flags are not valid and may be ignored: "
+    quoted = message + "['temperature',"
+    for lang in ("en", "zh"):
+        page = runner.site.page("chat", lang)
+        text = " ".join(a for b in page.blocks for a in b.annotations)
+        assert quoted in text.replace("`", ""), f"docs/chat ({lang}) no longer quotes the warning"
+    if int(transformers.__version__.split(".")[0]) >= 5:
+        snippet.run(unclear)  # silent: the runner fails on any transformers warning log
+    else:
+        with pytest.raises(SnippetError, match=re.escape(message + "['temperature', 'top_p'")):
+            snippet.run(unclear)
