@@ -105,6 +105,40 @@ def oldest(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def latest(session: nox.Session) -> None:
+    """The cpu tier's snippets, servers and notebooks with the newest release of every package
+    the pages tell readers to install, resolved now (no pins).
+
+    Prints the versions it ran with, marking those newer than the verified range; on failure
+    writes the issue text to test-artifacts/latest/issue.md. Arguments are requirements that
+    override the newest (`nox -s latest -- transformers==4.55.4` simulates a breaking release).
+    """
+    reader = ["transformers[serving]", "torch", "accelerate", "openai", "modelscope"]
+    forced = {r.split("=")[0].split("[")[0].split("<")[0].split(">")[0] for r in session.posargs}
+    reader = [r for r in reader if r.split("[")[0] not in forced]
+    session.install("--upgrade", *reader, *session.posargs, *DEPS["test"])
+    session.install("--no-deps", *DEPS["standin-data"])
+    install_harness(session)
+    out = ROOT / "test-artifacts" / "latest"
+    out.mkdir(parents=True, exist_ok=True)
+    session.run("python", "-m", "harness.report", "versions")
+    env = {}
+    if "transformers" in forced:  # the test server, `transformers serve`, needs a current one
+        newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
+        serve_env = side_env(session, "serve-env", newest)
+        env["TRANSFORMERS_SERVE"] = str(serve_env / "bin" / "transformers")
+    junit = out / "junit.xml"
+    paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
+    try:
+        session.run("pytest", *paths, f"--junitxml={junit}", env=env)
+    except nox.command.CommandFailed:
+        issue = session.run("python", "-m", "harness.report", "issue", str(junit), silent=True)
+        (out / "issue.md").write_text(issue, encoding="utf-8")
+        session.log(f"issue text: {out / 'issue.md'}")
+        raise
+
+
+@nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the site with --strict into site/."""
     install(session, "docs")

@@ -192,10 +192,11 @@ def _snippet_scope(request):
 
 
 @pytest.fixture
-def snippet(request, runner, update_outputs) -> BoundSnippet:
+def snippet(request, runner, update_outputs, record_property) -> BoundSnippet:
     mark = request.node.get_closest_marker("snippet")
     if not mark:
         pytest.fail("the snippet fixture needs @pytest.mark.snippet('topic/name')", pytrace=False)
+    record_property("snippet", mark.args[0])  # junit XML: harness/report.py names its pages
     return BoundSnippet(runner, mark.args[0], update_outputs)
 
 

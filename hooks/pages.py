@@ -7,11 +7,14 @@
 - A block whose snippet continues another (snippets.toml `continues`) is labelled, in the page's
   language, with a link to the block it continues; that block gets the anchor.
 - Every page ends with links to the snippets/ files its code blocks include.
+- Every page's footer names the commit it was built from and when its tests passed.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
 from mkdocs.exceptions import PluginError
 
@@ -147,6 +150,21 @@ def add_continuation_labels(markdown: str, name: str, lang: str) -> str:
     for at, new in reversed(inserts):
         lines[at:at] = new
     return "\n".join(lines)
+
+
+def on_config(config):
+    """The commit the site is built from and the date its tests passed (footer, every page).
+
+    The publishing workflow sets DOCS_COMMIT and DOCS_VERIFIED from the CI run that passed on the
+    commit; a local build shows its checkout's commit and says it is not verified."""
+    commit = os.environ.get("DOCS_COMMIT")
+    if not commit:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=SITE.root, capture_output=True, text=True
+        )
+        commit = done.stdout.strip() or "unknown"
+    config.extra["build"] = {"commit": commit, "verified": os.environ.get("DOCS_VERIFIED", "")}
+    return config
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

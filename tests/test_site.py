@@ -122,3 +122,21 @@ def test_continued_blocks_link_to_what_they_continue(built_site, page):
         target = (site / page.url / path / "index.html") if path else None
         target_html = target.read_text(encoding="utf-8") if target else html
         assert f'id="{anchor}"' in target_html, f"{page.rel}: label links to missing #{anchor}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_footer_names_the_commit_and_its_verification(built_site, page):
+    import subprocess
+
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=SITE.root, capture_output=True, text=True
+    ).stdout.strip()
+    html = html_of(built_site, page)
+    found = re.search(r'<div class="build-info" data-commit="([^"]*)">(.*?)</div>', html, re.S)
+    assert found, f"{page.rel}: no build line in the footer"
+    assert found[1] == head, f"{page.rel}: built from {found[1]}, the checkout is at {head}"
+    text = " ".join(found[2].split())
+    expected = {"en": "a local build, not verified by CI", "zh": "本地构建，未经 CI 验证"}[
+        page.lang
+    ]
+    assert expected in text and head[:7] in text, text

@@ -54,7 +54,17 @@ def actionlint(*files: Path) -> list[str]:
 
 def test_there_are_workflows():
     names = {w.name for w in WORKFLOWS}
-    assert {"ci.yml", "pages.yml", "gpu.yml"} <= names, names
+    assert {"ci.yml", "gpu.yml", "latest.yml"} <= names, names
+
+
+def test_only_a_tested_commit_is_published():
+    """The Pages deploy needs the tests job of the same workflow, on pushes to main only."""
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    build = text[text.index("  publish-build:") : text.index("  publish:")]
+    assert "needs: tests" in build and "refs/heads/main" in build
+    assert "needs: publish-build" in text[text.index("  publish:") :]
+    others = [w.name for w in WORKFLOWS if w.name != "ci.yml" and "deploy-pages" in w.read_text()]
+    assert not others, f"workflows that deploy without the tests: {others}"
 
 
 def test_actionlint_passes():

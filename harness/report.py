@@ -1,0 +1,160 @@
+"""The newest-releases canary's report: versions table, issue text, and the pin bump.
+
+    python -m harness.report versions                 # table of installed vs verified versions
+    python -m harness.report issue JUNIT_XML          # the issue text for a failing run
+    python -m harness.report newer                    # exit 0 if anything is newer than verified
+    python -m harness.report bump                     # move pins and newest ends to installed
+
+A failing test names its snippet in the junit XML (the `snippet` fixture records it as a
+property); the issue names the snippet's pages and lines with the same mapping as the suite's own
+failure messages (Site.where).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from harness.site import ROOT, SITE, Site, verified_versions
+
+# The packages the pages tell readers to install (snippets/transformers/install.sh,
+# modelscope_install.sh, `pip install openai`), as the canary installs them: unpinned.
+READER_PACKAGES = ["transformers", "torch", "accelerate", "openai", "modelscope"]
+ERROR_LINES = 15
+
+
+@dataclass
+class Failure:
+    test: str
+    snippet: str | None
+    message: str
+
+    def tail(self, lines: int = ERROR_LINES) -> str:
+        return "\n".join(self.message.rstrip().splitlines()[-lines:])
+
+
+def installed(packages=READER_PACKAGES) -> dict[str, str]:
+    out = {}
+    for name in packages:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def versions_table(versions: dict[str, str], verified: dict[str, list[str]]) -> str:
+    rows = ["| Package | Ran with | Verified range | |", "| --- | --- | --- | --- |"]
+    for name, version in versions.items():
+        span = verified.get(name)
+        note = ""
+        if span and version != "not installed":
+            v = Version(Version(version).base_version)
+            if v > Version(span[1]):
+                note = "**newer than verified**"
+            elif v < Version(span[0]):
+                note = "**older than verified**"
+        shown = f"{span[0]} to {span[1]}" if span else "not stated"
+        rows.append(f"| `{name}` | {version} | {shown} | {note} |")
+    return "\n".join(rows)
+
+
+def newer_than_verified(versions: dict[str, str], verified: dict[str, list[str]]) -> list[str]:
+    return [
+        name
+        for name, v in versions.items()
+        if name in verified
+        and v != "not installed"
+        and Version(Version(v).base_version) > Version(verified[name][1])
+    ]
+
+
+def failures(junit: Path) -> list[Failure]:
+    out = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is None:
+            continue
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        name = f"{case.get('classname')}::{case.get('name')}"
+        text = (problem.get("message") or "") + "\n" + (problem.text or "")
+        out.append(Failure(name, props.get("snippet"), text))
+    return out
+
+
+def issue_title(versions: dict[str, str]) -> str:
+    key = ", ".join(f"{n} {v}" for n, v in versions.items() if v != "not installed")
+    return f"Newest releases break the docs: {key}"
+
+
+def issue_text(junit: Path, versions: dict[str, str], site: Site = SITE) -> str:
+    """Markdown for the GitHub issue: versions, then each failing snippet with its pages and
+    lines and the last lines of its error."""
+    found = failures(junit)
+    lines = [
+        "The weekly run of `nox -s latest` (the cpu tier with the newest release of every package "
+        "the pages tell readers to install) failed.",
+        "",
+        versions_table(versions, site.verified_versions),
+        "",
+        f"{len(found)} failing test(s):",
+    ]
+    for f in found:
+        where = site.where(f.snippet) if f.snippet else "no snippet (a test of the suite itself)"
+        lines += ["", f"### `{f.test}`", "", f"Snippet: {where}", "", "```text", f.tail(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def bump(versions: dict[str, str], pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    """Move each verified newest end (and its pin) up to the installed version, where newer."""
+    text = pyproject.read_text(encoding="utf-8")
+    verified = verified_versions(pyproject.parent)
+    moved = []
+    for name in newer_than_verified(versions, verified):
+        new = Version(versions[name]).base_version
+        low, high = verified[name]
+        text = re.sub(
+            rf'^{re.escape(name)} = \["{re.escape(low)}", "{re.escape(high)}"\]',
+            f'{name} = ["{low}", "{new}"]',
+            text,
+            flags=re.M,
+        )
+        text = re.sub(
+            rf'"{re.escape(name)}(\[[^\]]*\])?=={re.escape(high)}"', rf'"{name}\1=={new}"', text
+        )
+        moved.append(f"{name} {high} -> {new}")
+    pyproject.write_text(text, encoding="utf-8")
+    return moved
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "versions"
+    versions = installed()
+    if command == "versions":
+        print(versions_table(versions, SITE.verified_versions))
+    elif command == "issue":
+        print(issue_title(versions))
+        print()
+        print(issue_text(Path(argv[1]), versions))
+    elif command == "newer":
+        newer = newer_than_verified(versions, SITE.verified_versions)
+        print(", ".join(newer) or "nothing newer than verified")
+        return 0 if newer else 1
+    elif command == "bump":
+        print("\n".join(bump(versions)) or "nothing to move")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

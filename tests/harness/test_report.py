@@ -1,0 +1,52 @@
+"""The canary's report (harness/report.py) on a hand-made failing junit result."""
+
+from __future__ import annotations
+
+from harness import report
+from harness.site import SITE
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="0" failures="1" tests="2">
+<testcase classname="tests.snippets.test_transformers" name="test_generate_answers">
+  <properties><property name="snippet" value="transformers/generate.py"/></properties>
+  <failure message="SnippetError: snippets/transformers/generate.py raised TypeError">{lines}
+TypeError: Qwen2ForCausalLM.__init__() got an unexpected keyword argument 'dtype'</failure>
+</testcase>
+<testcase classname="tests.test_site" name="test_ok"/>
+</testsuite></testsuites>
+"""
+VERSIONS = {"transformers": "4.55.4", "torch": "2.15.0", "openai": "3.54.0"}
+
+
+def test_issue_names_versions_pages_lines_and_the_error(tmp_path):
+    junit = tmp_path / "junit.xml"
+    junit.write_text(JUNIT.format(lines="\n".join(f"frame {n}" for n in range(40))))
+    text = report.issue_text(junit, VERSIONS)
+    assert "| `transformers` | 4.55.4 | 4.56.0 to 5.23.0 | **older than verified** |" in text
+    assert "| `torch` | 2.15.0 | 2.13.0 to 2.13.0 | **newer than verified** |" in text
+    # The same snippet-to-page mapping as the suite's own failure messages.
+    assert f"Snippet: {SITE.where('transformers/generate.py')}" in text
+    assert "docs/quickstart.md:" in text and "docs/chat.zh.md:" in text
+    assert text.count("### `") == 1, "only the failing test is reported"
+    assert "unexpected keyword argument 'dtype'" in text
+    assert "frame 39" in text and "frame 20" not in text, "the last lines of the error only"
+
+
+def test_title_is_stable_for_the_same_versions():
+    assert report.issue_title(VERSIONS) == report.issue_title(dict(VERSIONS))
+    assert "transformers 4.55.4" in report.issue_title(VERSIONS)
+
+
+def test_bump_moves_pin_and_newest_end(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        'snippets = ["transformers[serving]==5.23.0", "openai==3.54.0"]\n'
+        "[tool.qwen2-guide.verified]\n"
+        'transformers = ["4.56.0", "5.23.0"]\ntorch = ["2.13.0", "2.13.0"]\n'
+        'openai = ["1.55.3", "3.54.0"]\n'
+    )
+    moved = report.bump({"transformers": "5.24.1", "openai": "3.54.0"}, pyproject)
+    assert moved == ["transformers 5.23.0 -> 5.24.1"]
+    text = pyproject.read_text()
+    assert '"transformers[serving]==5.24.1"' in text
+    assert 'transformers = ["4.56.0", "5.24.1"]' in text and '"openai==3.54.0"' in text
