@@ -79,13 +79,16 @@ def test_async_openai_client_streams(snippet, openai_server):
 
 
 @pytest.mark.snippet("vllm/openai_client_sampling.py")
-def test_sampling_with_a_seed_is_repeatable(snippet, openai_server):
-    runs = [run_client(snippet, openai_server) for _ in range(2)]
-    answers = [r.namespace["chat_response"].choices[0].message.content for r in runs]
-    assert answers[0].strip() and answers[0] == answers[1]
-    request = runs[0].record.exchanges[0].request
+def test_sampling_parameters_reach_the_server(snippet, openai_server):
+    """What the client sends is what the page annotates. The page does not promise that the seed
+    makes answers repeatable (vLLM does not for `vllm serve`), and this test does not check it:
+    other requests running at the same time share the server's sampling state."""
+    run = run_client(snippet, openai_server)
+    request = run.record.exchanges[0].request
     assert (request["temperature"], request["top_p"], request["seed"]) == (0.7, 0.8, 42)
     assert request["max_tokens"] == 512
+    answer = run.namespace["chat_response"].choices[0].message.content
+    assert run.printed == answer + "\n"
 
 
 @pytest.mark.snippet("vllm/chat_completions_sampling.sh")
