@@ -8,13 +8,16 @@
   language, with a link to the block it continues; that block gets the anchor.
 - Every page ends with links to the snippets/ files its code blocks include.
 - Every page's footer names the commit it was built from and when its tests passed.
+- A page with a notebook links it under the title (served at /notebooks/) and to Colab.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
@@ -35,6 +38,8 @@ TEXT = {
         "that first, in the same Python session.",
         "replaces": ":material-swap-horizontal: Replaces a line of "
         "[the code in “{title}”]({href}).",
+        "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
+        '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
     },
     "zh": {
         "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
@@ -46,6 +51,8 @@ TEXT = {
         "continues": ":material-arrow-up-bold: 接着[“{title}”中的代码]({href})运行："
         "请先在同一个 Python 会话中运行那段代码。",
         "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
+        "notebook": '本页的 notebook 版本：<a href="{href}" download>下载</a>，或'
+        '<a href="{colab}">在 Colab 中打开</a>（请选择 GPU 运行时）。',
     },
 }
 
@@ -167,10 +174,39 @@ def on_config(config):
     return config
 
 
+NOTEBOOKS = SITE.root / "notebooks"
+
+
+def notebook_links(markdown: str, name: str, lang: str, url: str, repo_url: str | None) -> str:
+    """A line under the title linking the page's notebook (served with the site) and Colab."""
+    notebook = NOTEBOOKS / f"{name}.{lang}.ipynb"
+    if not notebook.is_file() or not repo_url:
+        return markdown
+    up = "../" * url.count("/")
+    href = f"{up}notebooks/{notebook.name}"
+    repo = repo_url.rstrip("/").removeprefix("https://github.com/")
+    colab = f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{notebook.name}"
+    line = TEXT[lang]["notebook"].format(href=href, colab=colab)
+    lines = markdown.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("# ")) + 1
+    # Raw <a> tags: MkDocs would check a Markdown link against docs/, where notebooks are not.
+    lines[at:at] = ["", f":material-notebook: {line}", "{: .notebook-links }"]
+    return "\n".join(lines)
+
+
+def on_post_build(config):
+    """Serve the notebooks with the site, at /notebooks/."""
+    dest = Path(config.site_dir) / "notebooks"
+    dest.mkdir(parents=True, exist_ok=True)
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copyfile(notebook, dest / notebook.name)
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     check_includes(markdown, page)
     lang = lang_of(page.file.src_uri)
     name = page.file.src_uri[: -len(".zh.md" if lang == "zh" else ".md")]
     markdown = add_continuation_labels(markdown, name, lang)
+    markdown = notebook_links(markdown, name, lang, page.url, config.repo_url)
     markdown = add_versions(markdown, lang)
     return add_sources(markdown, lang, config.repo_url)

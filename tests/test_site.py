@@ -140,3 +140,21 @@ def test_footer_names_the_commit_and_its_verification(built_site, page):
         page.lang
     ]
     assert expected in text and head[:7] in text, text
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
+def test_page_offers_its_notebook(built_site, page):
+    """Served with the site, the same file as notebooks/, and on Colab from the repository."""
+    from harness.notebooks import NOTEBOOKS
+
+    site, _ = built_site
+    html = html_of(built_site, page)
+    name = f"{page.name}.{page.lang}.ipynb"
+    hrefs = re.findall(r'<p class="notebook-links">.*?</p>', html, re.S)
+    assert hrefs, f"{page.rel}: no notebook links"
+    download = re.search(r'href="([^"]*)" download', hrefs[0])[1]
+    served = (site / page.url / download).resolve()
+    assert served.read_bytes() == (NOTEBOOKS / name).read_bytes(), f"{page.rel}: {download}"
+    repo_url = re.search(r"^repo_url: (\S+)", (SITE.root / "mkdocs.yml").read_text(), re.M)[1]
+    repo = repo_url.removeprefix("https://github.com/")
+    assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/{name}" in hrefs[0]
