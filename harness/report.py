@@ -95,21 +95,36 @@ def issue_title(versions: dict[str, str]) -> str:
     return f"Newest releases break the docs: {key}"
 
 
+CULPRIT = re.compile(r"snippets/(\S+) \(included by ")
+
+
+def culprit(f: Failure) -> str | None:
+    """The snippet at fault: the one the error names (a test fails when the snippet it continues
+    fails), else the one the test exercises."""
+    named = CULPRIT.search(f.message)
+    return named[1] if named else f.snippet
+
+
 def issue_text(junit: Path, versions: dict[str, str], site: Site = SITE) -> str:
     """Markdown for the GitHub issue: versions, then each failing snippet with its pages and
-    lines and the last lines of its error."""
+    lines, the tests that failed on it, and the last lines of its first error."""
     found = failures(junit)
+    groups: dict[str | None, list[Failure]] = {}
+    for f in found:
+        groups.setdefault(culprit(f), []).append(f)
     lines = [
         "The weekly run of `nox -s latest` (the cpu tier with the newest release of every package "
         "the pages tell readers to install) failed.",
         "",
         versions_table(versions, site.verified_versions),
         "",
-        f"{len(found)} failing test(s):",
+        f"{len(found)} failing test(s), {len(groups)} snippet(s):",
     ]
-    for f in found:
-        where = site.where(f.snippet) if f.snippet else "no snippet (a test of the suite itself)"
-        lines += ["", f"### `{f.test}`", "", f"Snippet: {where}", "", "```text", f.tail(), "```"]
+    for snippet, fails in groups.items():
+        where = site.where(snippet) if snippet else "no snippet (a test of the suite itself)"
+        tests = ", ".join(f"`{f.test}`" for f in fails)
+        lines += ["", f"### {where}", "", f"Failing tests: {tests}", ""]
+        lines += ["```text", fails[0].tail(), "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -12,22 +12,34 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
   <failure message="SnippetError: snippets/transformers/generate.py raised TypeError">{lines}
 TypeError: Qwen2ForCausalLM.__init__() got an unexpected keyword argument 'dtype'</failure>
 </testcase>
+<testcase classname="tests.snippets.test_transformers" name="test_chat_template_output">
+  <properties><property name="snippet" value="transformers/print_prompt.py"/></properties>
+  <failure message="x">SnippetError: {where} raised TypeError</failure>
+</testcase>
 <testcase classname="tests.test_site" name="test_ok"/>
 </testsuite></testsuites>
 """
-VERSIONS = {"transformers": "4.55.4", "torch": "2.15.0", "openai": "3.54.0"}
+VERSIONS = {"transformers": "4.55.4", "torch": "99.0.0", "openai": "3.54.0"}
 
 
 def test_issue_names_versions_pages_lines_and_the_error(tmp_path):
     junit = tmp_path / "junit.xml"
-    junit.write_text(JUNIT.format(lines="\n".join(f"frame {n}" for n in range(40))))
+    lines = "\n".join(f"frame {n}" for n in range(40))
+    junit.write_text(JUNIT.format(lines=lines, where=SITE.where("transformers/generate.py")))
     text = report.issue_text(junit, VERSIONS)
-    assert "| `transformers` | 4.55.4 | 4.56.0 to 5.23.0 | **older than verified** |" in text
-    assert "| `torch` | 2.15.0 | 2.13.0 to 2.13.0 | **newer than verified** |" in text
+    span = "{0} to {1}".format
+    transformers, torch = (SITE.verified_versions[n] for n in ("transformers", "torch"))
+    assert f"| `transformers` | 4.55.4 | {span(*transformers)} | **older than verified** |" in text
+    assert f"| `torch` | 99.0.0 | {span(*torch)} | **newer than verified** |" in text
     # The same snippet-to-page mapping as the suite's own failure messages.
-    assert f"Snippet: {SITE.where('transformers/generate.py')}" in text
+    assert f"### {SITE.where('transformers/generate.py')}" in text
     assert "docs/quickstart.md:" in text and "docs/chat.zh.md:" in text
-    assert text.count("### `") == 1, "only the failing test is reported"
+    assert text.count("### ") == 1, "only the failing test is reported"
+    # A test that failed because the snippet it continues failed is listed under that snippet.
+    assert (
+        "Failing tests: `tests.snippets.test_transformers::test_generate_answers`, "
+        "`tests.snippets.test_transformers::test_chat_template_output`"
+    ) in text
     assert "unexpected keyword argument 'dtype'" in text
     assert "frame 39" in text and "frame 20" not in text, "the last lines of the error only"
 
