@@ -183,7 +183,7 @@ def main() -> int:
             "servers": ["tests/snippets/test_server.py"],
             "notebooks": ["notebooks"],
             "one snippet's test": [
-                "tests/snippets/test_transformers.py::test_chat_template_output"
+                "tests/snippets/test_transformers.py::test_prints_the_output_shown_on_the_page[transformers/print_prompt.py]"
             ],
             "harness": ["tests/harness"],
             "integrity": ["tests/test_integrity.py", "tests/test_guards.py"],

@@ -62,16 +62,14 @@ def test_openai_client(snippet, openai_server):
     assert run.printed == f"Chat response: {message.content}\n"
 
 
-@pytest.mark.snippet("vllm/openai_client_stream.py")
-def test_openai_client_streams(snippet, openai_server):
-    run = run_client(snippet, openai_server)
-    (exchange,) = run.record.exchanges
-    assert exchange.request["stream"] is True
-    assert run.printed == exchange.answer + "\n"
-
-
-@pytest.mark.snippet("vllm/openai_client_async.py")
-def test_async_openai_client_streams(snippet, openai_server):
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.snippet(n))
+        for n in ("vllm/openai_client_stream.py", "vllm/openai_client_async.py")
+    ],
+)
+def test_openai_client_streams(name, snippet, openai_server):
     run = run_client(snippet, openai_server)
     (exchange,) = run.record.exchanges
     assert exchange.request["stream"] is True

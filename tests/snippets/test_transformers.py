@@ -15,6 +15,7 @@ import sys
 import pytest
 import torch
 
+from harness import manifest
 from harness.plugin import flash_attn_missing
 from harness.runner import SnippetError
 
@@ -70,16 +71,22 @@ def test_generate_uses_the_models_generation_config(snippet):
     assert ns["tokenizer"].eos_token == "<|im_end|>"
 
 
-@pytest.mark.snippet("transformers/print_prompt.py")
-def test_chat_template_output(snippet):
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.snippet(n))
+        for n, e in manifest.manifest().items()
+        if e.output
+    ],
+)
+def test_prints_the_output_shown_on_the_page(name, snippet):
+    """Every snippet that declares an output (snippets.toml) prints exactly that."""
     snippet.check_output(snippet.run().printed)
 
 
 @pytest.mark.snippet("transformers/default_system_prompt.py")
-def test_default_system_prompt(snippet):
-    run = snippet.run()
-    assert run.namespace["messages"][0]["role"] == "user", "the snippet must omit the system turn"
-    snippet.check_output(run.printed)
+def test_default_system_prompt_omits_the_system_turn(snippet):
+    assert snippet.run().namespace["messages"][0]["role"] == "user"
 
 
 @pytest.mark.snippet("transformers/text_streamer.py")
@@ -188,11 +195,6 @@ def test_multi_turn_keeps_the_history(snippet, base):
     assert f"<|im_start|>assistant\n{replies[0]}<|im_end|>" in tokenizer.decode(second)
 
 
-@pytest.mark.snippet("transformers/multi_turn_prompt.py")
-def test_multi_turn_prompt_output(snippet):
-    snippet.check_output(snippet.run().printed)
-
-
 @pytest.mark.snippet("transformers/batch.py")
 def test_batch_pads_on_the_left(snippet, base):
     side = base.namespace["tokenizer"].padding_side
@@ -216,11 +218,6 @@ def test_batch_with_right_padding_is_caught(snippet, base):
     (the invariant), and transformers warns about right padding."""
     with pytest.raises(SnippetError, match="(?s)right-padding.*generation prompt"):
         snippet.run({'"left"': '"right"'})
-
-
-@pytest.mark.snippet("transformers/sampling_defaults.py")
-def test_sampling_defaults_output(snippet):
-    snippet.check_output(snippet.run().printed)
 
 
 @pytest.mark.snippet("transformers/sampling_override.py")
