@@ -71,6 +71,14 @@ def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
     return env
 
 
+def transformers_serve_env(session: nox.Session) -> dict[str, str]:
+    """`transformers serve` (the test server for the curl and openai snippets) from its own
+    environment at the pinned transformers, for sessions whose transformers is too old for it."""
+    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
+    serve_env = side_env(session, "serve-env", newest)
+    return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
+
+
 def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -97,9 +105,7 @@ def oldest(session: nox.Session) -> None:
     install_harness(session)
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
-    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
-    serve_env = side_env(session, "serve-env", newest)
-    env = {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
+    env = transformers_serve_env(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
     session.run("pytest", *paths, *session.posargs, env=env)
 
@@ -122,11 +128,8 @@ def latest(session: nox.Session) -> None:
     out = ROOT / "test-artifacts" / "latest"
     out.mkdir(parents=True, exist_ok=True)
     session.run("python", "-m", "harness.report", "versions")
-    env = {}
-    if "transformers" in forced:  # the test server, `transformers serve`, needs a current one
-        newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
-        serve_env = side_env(session, "serve-env", newest)
-        env["TRANSFORMERS_SERVE"] = str(serve_env / "bin" / "transformers")
+    # The test server, `transformers serve`, needs a current transformers.
+    env = transformers_serve_env(session) if "transformers" in forced else {}
     junit = out / "junit.xml"
     paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
     try:

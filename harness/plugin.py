@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import standin
+from harness import manifest, standin
 from harness.runner import Runner
 from harness.servers import Server, die_with_parent, free_port
 from harness.site import ROOT, SITE
@@ -31,12 +31,11 @@ SERVER = pytest.StashKey[Server]()
 STANDALONE = pytest.StashKey[subprocess.Popen]()
 
 
-def standalone_snippets(runner: Runner) -> list[str]:
+def standalone_snippets(entries: dict[str, manifest.Snippet]) -> list[str]:
     """Python snippets that declare no predecessor: each must run alone. Those that load the
     model come first, so the server has time to start before the ones that need it."""
-    names = [n for n, e in runner.entries.items() if e.is_python and not e.continues]
-    names = [n for n in names if runner.entries[n].tier == "any"]
-    return sorted(names, key=lambda n: runner.entries[n].server)
+    names = [n for n, e in entries.items() if e.is_python and not e.continues and e.tier == "any"]
+    return sorted(names, key=lambda n: entries[n].server)
 
 
 def pytest_addoption(parser):
@@ -259,7 +258,7 @@ def pytest_collection_finish(session):
         config.stash[SERVER] = make_server(config).launch()
     if "standalone_report" in fixtures:
         server = config.stash[SERVER].base_url if SERVER in config.stash else None
-        names = standalone_snippets(config.stash[RUNNER])
+        names = standalone_snippets(config.stash[RUNNER].entries)
         if tier(config) == "gpu" and not config.getoption("--standin"):
             # With the real weights every fresh load takes minutes: the servers' clients only.
             names = [n for n in names if config.stash[RUNNER].entries[n].server]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import subprocess
 import sys
@@ -170,8 +171,9 @@ class Runner:
             base = entry.continues
             code = self._source(base, {entry.replaces: code.strip()})
             filename = str(self.site.snippets / base)
-            for before in manifest.chain(self.entries, base):
-                namespace = dict(self.base(before).namespace)
+            before = manifest.chain(self.entries, base)
+            if before:  # the last one's run holds the names of the whole chain
+                namespace = dict(self.base(before[-1]).namespace)
         elif entry.continues:
             namespace = dict(self.base(entry.continues).namespace)
         self.used.add(snippet)
@@ -213,7 +215,7 @@ class Runner:
             )
         rec = invariants.Record(printed=done.stdout, shows_prompt=True)
         for _, body in curl_json_bodies(script):
-            rec.exchanges.append(invariants.Exchange(invariants.json.loads(body), "", done.stdout))
+            rec.exchanges.append(invariants.Exchange(json.loads(body), "", done.stdout))
         self._check(self.where(snippet), rec)
         return Run(snippet, {}, done.stdout, rec)
 

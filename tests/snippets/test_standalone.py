@@ -12,10 +12,9 @@ import pytest
 
 from harness import manifest
 from harness.plugin import standalone_snippets
-from harness.runner import Runner
 
 pytestmark = pytest.mark.timeout(600)
-NAMES = standalone_snippets(Runner())
+NAMES = standalone_snippets(manifest.manifest())
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.snippet(n)) for n in NAMES])
