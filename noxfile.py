@@ -8,7 +8,9 @@ when it is installed (`pip install uv`), else with venv and pip.
 
 from __future__ import annotations
 
+import json
 import os
+import tomllib
 from pathlib import Path
 
 import nox
@@ -79,6 +81,19 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 
 
+def error_envs(session: nox.Session) -> dict[str, str]:
+    """An environment for each older release that an error on the troubleshooting page comes from
+    (`raises.under` in snippets/snippets.toml), named to the tests in SIDE_PYTHONS."""
+    entries = tomllib.loads((ROOT / "snippets" / "snippets.toml").read_text(encoding="utf-8"))
+    unders = {r["under"] for e in entries.values() for r in e.get("raises", []) if "under" in r}
+    accelerate = [r for r in DEPS["snippets"] if r.startswith("accelerate")]
+    pythons = {}
+    for req in sorted(unders):
+        env = side_env(session, req.replace("==", "-"), [req, *DEPS["cpu"], *accelerate])
+        pythons[req] = str(env / "bin" / "python")
+    return {"SIDE_PYTHONS": json.dumps(pythons)}
+
+
 def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -94,7 +109,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def oldest(session: nox.Session) -> None:
-    """The cpu tier's snippet and server tests at the lowest versions the pages state.
+    """The cpu tier's snippet and server tests at the lowest versions the pages state, and the
+    errors that releases below them raise (tests/snippets/test_errors.py).
 
     The notebooks are left out: they run the same snippets, which these tests already run.
     """
@@ -105,7 +121,7 @@ def oldest(session: nox.Session) -> None:
     install_harness(session)
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
-    env = transformers_serve_env(session)
+    env = transformers_serve_env(session) | error_envs(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
     session.run("pytest", *paths, *session.posargs, env=env)
 

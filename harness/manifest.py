@@ -13,8 +13,21 @@ from pathlib import Path
 
 from harness.site import ROOT
 
-FIELDS = {"continues", "replaces", "tier", "output", "legacy", "server", "notebook"}
+FIELDS = {"continues", "replaces", "tier", "output", "legacy", "server", "notebook", "raises"}
 TIERS = {"any", "gpu"}
+RAISE_FIELDS = {"output", "under", "tier"}
+RAISE_TIERS = {"any", "cpu", "gpu"}
+
+
+@dataclass(frozen=True)
+class Raises:
+    """An error the snippet raises, shown on a page as ``output`` (the last line of the
+    traceback): with ``under``, a requirement (``transformers==4.36.2``) that the snippet meets
+    in an environment of its own; with ``tier``, only on that tier (cpu: no flash-attn there)."""
+
+    output: str
+    under: str | None = None
+    tier: str = "any"
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,7 @@ class Snippet:
     legacy: str | None = None
     server: bool = False
     notebook: dict[str, str] = field(default_factory=dict)
+    raises: tuple[Raises, ...] = ()
 
     @property
     def is_python(self) -> bool:
@@ -50,7 +64,19 @@ def load(path: Path) -> dict[str, Snippet]:
         if unknown:
             problems.append(f"{path.name}: [{name!r}] has unknown fields {sorted(unknown)}")
             continue
-        snippet = Snippet(path=name, **entry)
+        raises = entry.pop("raises", [])
+        for r in raises:
+            if (
+                set(r) - RAISE_FIELDS
+                or "output" not in r
+                or r.get("tier", "any") not in RAISE_TIERS
+            ):
+                problems.append(
+                    f"{path.name}: [{name!r}] raises {r}: needs `output`, may have `under` and "
+                    f"`tier` (one of {sorted(RAISE_TIERS)})"
+                )
+        raises = tuple(Raises(**r) for r in raises if set(r) <= RAISE_FIELDS and "output" in r)
+        snippet = Snippet(path=name, raises=raises, **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
         if snippet.replaces and not snippet.continues:
@@ -65,6 +91,13 @@ def load(path: Path) -> dict[str, Snippet]:
     if problems:
         raise ManifestError("\n".join(problems))
     return out
+
+
+def outputs(entries: dict[str, Snippet]) -> set[str]:
+    """Every file under outputs/ that some entry declares: printed output or a raised error."""
+    return {e.output for e in entries.values() if e.output} | {
+        r.output for e in entries.values() for r in e.raises
+    }
 
 
 def chain(entries: dict[str, Snippet], name: str) -> list[str]:

@@ -245,6 +245,14 @@ def make_server(config) -> Server:
     return Server("transformers serve", argv + ["--default-seed", "0"], port, log, 120.0)
 
 
+def vllm_python() -> str:
+    """The python of vLLM's own environment (`nox -s gpu` sets VLLM); skips the test without."""
+    vllm = os.environ.get("VLLM")
+    if not vllm:
+        pytest.skip("vllm is not installed: set VLLM to the vllm executable (see `nox -s gpu`)")
+    return str(Path(vllm).with_name("python"))
+
+
 def _vllm_missing(config) -> bool:
     return tier(config) == "gpu" and not (os.environ.get("VLLM") or shutil.which("vllm"))
 

@@ -80,7 +80,7 @@ def every_snippet_is_declared_once(site: Site) -> list[str]:
     except (manifest.ManifestError, ValueError) as bad:
         return [f"snippets/snippets.toml: {bad}"]
     files = set(site.snippet_files)
-    outputs = {e.output for e in entries.values() if e.output}
+    outputs = manifest.outputs(entries)
     problems = [
         f"snippets/{s}: not declared in snippets/snippets.toml"
         for s in sorted(files)
@@ -95,6 +95,12 @@ def every_snippet_is_declared_once(site: Site) -> list[str]:
         f"snippets/snippets.toml: [{e.path!r}] output {e.output!r} does not exist"
         for e in entries.values()
         if e.output and e.output not in files
+    ]
+    problems += [
+        f"snippets/snippets.toml: [{e.path!r}] raises {r.output!r}, which does not exist"
+        for e in entries.values()
+        for r in e.raises
+        if r.output not in files
     ]
     problems += [
         f"snippets/{s}: no snippet in snippets/snippets.toml declares it as its output"

@@ -195,7 +195,9 @@ class Runner:
                 try:
                     exec(compiled, namespace)
                 except Exception as exc:
-                    raise SnippetError(f"{where} raised {type(exc).__name__}: {exc}") from exc
+                    error = SnippetError(f"{where} raised {type(exc).__name__}: {exc}")
+                    error.record = rec  # what it did before it raised (the requests it sent)
+                    raise error from exc
         finally:
             for obj, side in zip(shared, sides, strict=True):
                 obj.padding_side = side

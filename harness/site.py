@@ -134,6 +134,14 @@ class Page:
     def title(self) -> str:
         return next(title for _, level, title, _ in self.headings if level == 1)
 
+    def section(self, anchor: str) -> str:
+        """The text under the heading with this anchor, up to the next heading of its level."""
+        for i, (line, level, _, a) in enumerate(self.headings):
+            if a == anchor:
+                end = next((ln for ln, lv, *_ in self.headings[i + 1 :] if lv <= level), None)
+                return "\n".join(self.lines[line - 1 : (end - 1) if end else None])
+        raise LookupError(f"{self.rel}: no heading with anchor {{ #{anchor} }}")
+
 
 def join_lines(lines) -> str:
     """Join wrapped Markdown lines: with a space in English, with nothing between CJK text."""

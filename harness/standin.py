@@ -69,6 +69,16 @@ CONFIG = {
     "torch_dtype": "bfloat16",
 }
 
+# Qwen2-7B-Instruct's own sizes in its config.json, which CONFIG shrinks. The pages' memory and
+# tensor-parallel figures are computed from them (tests/test_facts.py).
+FULL_SIZE = {
+    "hidden_size": 3584,
+    "intermediate_size": 18944,
+    "num_hidden_layers": 28,
+    "num_attention_heads": 28,
+    "num_key_value_heads": 4,
+}
+
 GENERATION_CONFIG = {
     "bos_token_id": 151643,
     "pad_token_id": 151643,

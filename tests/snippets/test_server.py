@@ -13,9 +13,13 @@ import os
 import shlex
 import subprocess
 import urllib.request
-from pathlib import Path
 
+import openai
 import pytest
+
+from harness import standin
+from harness.plugin import vllm_python
+from harness.runner import SnippetError
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(600)]
 PAGE_URL = "http://localhost:8000"
@@ -89,6 +93,31 @@ def test_sampling_parameters_reach_the_server(snippet, openai_server):
     assert run.printed == answer + "\n"
 
 
+@pytest.mark.snippet("vllm/openai_client_extra_body.py")
+def test_vllm_only_parameters_reach_the_server(snippet, openai_server, gpu):
+    """`extra_body` puts top_k and repetition_penalty at the top level of the request, with
+    values other than the model's defaults. vLLM answers it; `transformers serve` (the cpu tier's
+    server) rejects fields it does not know, so there the test checks the request it refused."""
+    if gpu:
+        run = run_client(snippet, openai_server)
+        request = run.record.exchanges[0].request
+        answer = run.namespace["chat_response"].choices[0].message.content
+        assert answer.strip() and run.printed == answer + "\n"
+    else:
+        with pytest.raises(SnippetError) as failure:
+            run_client(snippet, openai_server)
+        refused = failure.value.__cause__
+        assert isinstance(refused, openai.UnprocessableEntityError), repr(refused)
+        why = str(refused.body)  # {"detail": "Unexpected fields in the request: {...}"}
+        assert "top_k" in why and "repetition_penalty" in why, why
+        request = failure.value.record.exchanges[0].request
+    assert (request["top_k"], request["repetition_penalty"]) == (10, 1.1)
+    defaults = standin.GENERATION_CONFIG
+    assert request["top_k"] != defaults["top_k"]
+    assert request["repetition_penalty"] != defaults["repetition_penalty"]
+    assert "extra_body" not in request
+
+
 @pytest.mark.snippet("vllm/chat_completions_sampling.sh")
 def test_curl_temperature_zero_is_greedy(snippet, openai_server):
     runs = [run_shell(snippet, openai_server) for _ in "ab"]
@@ -96,13 +125,6 @@ def test_curl_temperature_zero_is_greedy(snippet, openai_server):
     contents = [r["choices"][0]["message"]["content"] for r in replies]
     assert contents[0].strip() and contents[0] == contents[1]
     assert replies[0]["usage"]["completion_tokens"] <= 256
-
-
-def vllm_python() -> str:
-    vllm = os.environ.get("VLLM")
-    if not vllm:
-        pytest.skip("vllm is not installed: set VLLM to the vllm executable (see `nox -s gpu`)")
-    return str(Path(vllm).with_name("python"))
 
 
 @pytest.mark.snippet("vllm/serve_local.sh")
@@ -113,16 +135,77 @@ def test_vllm_serve_lists_the_model(snippet, openai_server):
     assert [m["id"] for m in models["data"]] == [MODEL]
 
 
+# vLLM's own parser for `vllm serve`'s options (its import path moved in 0.11).
+PARSE = """
+import json, sys
+try:
+    from vllm.utils.argparse_utils import FlexibleArgumentParser
+except ImportError:
+    from vllm.utils import FlexibleArgumentParser
+from vllm.entrypoints.openai.cli_args import make_arg_parser
+args = make_arg_parser(FlexibleArgumentParser()).parse_args(sys.argv[1:])
+plain = (int, float, str, type(None))
+print(json.dumps({k: v for k, v in vars(args).items() if isinstance(v, plain)}))
+"""
+
+
+def vllm_parse(command: str) -> dict:
+    """`vllm serve MODEL --options` as vLLM parses it: unknown options and bad values fail."""
+    argv = shlex.split(command)
+    assert argv[:3] == ["vllm", "serve", MODEL], argv
+    done = subprocess.run(
+        [vllm_python(), "-c", PARSE, "--model", MODEL, *argv[3:]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 @pytest.mark.snippet("vllm/serve.sh")
 def test_vllm_serve_is_the_local_command_without_host(snippet, runner):
-    """serve.sh is serve_local.sh (which the gpu tier starts) without `--host 127.0.0.1`: valid
-    arguments, vLLM's defaults for the rest. vllm's own parser checks it."""
-    argv = shlex.split(snippet.source())
+    """serve.sh is serve_local.sh (which the gpu tier starts) without `--host 127.0.0.1`."""
     local = shlex.split(runner._source("vllm/serve_local.sh"))
-    assert local == [*argv, "--host", "127.0.0.1"]
-    vllm = str(Path(vllm_python()).with_name("vllm"))
-    done = subprocess.run([vllm, *argv[1:], "--help"], capture_output=True, timeout=300)
-    assert done.returncode == 0, done.stderr.decode()
+    assert local == [*shlex.split(snippet.source()), "--host", "127.0.0.1"]
+    parsed = vllm_parse(snippet.source())
+    # The page: port 8000, and every interface unless --host says otherwise.
+    assert (parsed["port"], parsed["host"]) == (8000, None)
+
+
+# What each variant on the pages sets, as vLLM reads it.
+SERVE_OPTIONS = {
+    "vllm/serve_max_model_len.sh": {"max_model_len": 8192, "gpu_memory_utilization": 0.95},
+    "vllm/serve_tensor_parallel.sh": {"tensor_parallel_size": 2},
+    "vllm/serve_float16.sh": {"dtype": "half"},
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.snippet(n)) for n in SERVE_OPTIONS]
+)
+def test_vllm_serve_variant_sets_what_the_page_says(name, snippet):
+    parsed = vllm_parse(snippet.source())
+    assert {k: parsed.get(k) for k in SERVE_OPTIONS[name]} == SERVE_OPTIONS[name]
+
+
+@pytest.mark.snippet("vllm/serve_modelscope.sh")
+def test_vllm_reads_the_modelscope_switch(snippet):
+    """The variable the page sets is the one vLLM reads, and its value turns ModelScope on; the
+    serve line after it is the plain one."""
+    install, serve = snippet.source().strip().splitlines()
+    assert shlex.split(install) == ["pip", "install", "modelscope"]
+    assign, *command = shlex.split(serve)
+    key, value = assign.split("=")
+    vllm_parse(shlex.join(command))
+    done = subprocess.run(
+        [vllm_python(), "-c", f"import vllm.envs as e; print(e.{key})"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, key: value},
+        timeout=300,
+    )
+    assert done.stdout.strip() == "True", done.stdout + done.stderr
 
 
 @pytest.mark.snippet("vllm/serve_legacy.sh")

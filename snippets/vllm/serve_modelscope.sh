@@ -1,0 +1,2 @@
+pip install modelscope
+VLLM_USE_MODELSCOPE=true vllm serve Qwen/Qwen2-7B-Instruct

@@ -1,0 +1,92 @@
+"""Figures the pages state about Qwen2-7B-Instruct, computed here from its architecture.
+
+The parameter count comes from building the model on PyTorch's meta device (no memory, no
+weights) at the real sizes (harness.standin.FULL_SIZE); the KV cache and tensor-parallel figures
+from the same sizes. Each figure must appear, as computed, in the section of every language.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, Qwen2Config
+
+from harness import standin
+from harness.site import LANGS, SITE
+
+GiB = 1 << 30
+SIZE = standin.FULL_SIZE
+HEAD_DIM = SIZE["hidden_size"] // SIZE["num_attention_heads"]
+CONTEXT = standin.CONFIG["max_position_embeddings"]
+KV_PER_TOKEN = 2 * SIZE["num_hidden_layers"] * SIZE["num_key_value_heads"] * HEAD_DIM * 2
+
+
+def parameters() -> int:
+    config = {k: v for k, v in standin.CONFIG.items() if k != "architectures"} | SIZE
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(Qwen2Config(**config))
+    return sum(p.numel() for p in model.parameters())
+
+
+def figures(lang: str) -> list[str]:
+    n = parameters()
+    count = f"{n / 1e9:.1f} billion" if lang == "en" else f"{n / 1e8:.0f} 亿"
+    return [
+        count,
+        f"{2 * n / 1e9:.1f} GB",
+        f"{2 * n / GiB:.1f} GiB",
+        f"{SIZE['num_hidden_layers']} ",
+        f"{SIZE['num_key_value_heads']} ",
+        f"{HEAD_DIM} ",
+        f"{KV_PER_TOKEN // 1024} KiB",
+        f"{CONTEXT:,}",
+        f"{CONTEXT * KV_PER_TOKEN / GiB:.2f} GiB",
+    ]
+
+
+def served_length() -> int:
+    argv = shlex.split(SITE.snippet_text("vllm/serve_max_model_len.sh"))
+    return int(argv[argv.index("--max-model-len") + 1])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_memory_figures_are_computed(lang):
+    page = SITE.page("quickstart", lang)
+    text = page.section("gpu-memory")
+    shorter = served_length()
+    expected = [
+        *figures(lang),
+        f"{shorter:,}",
+        f"{shorter * KV_PER_TOKEN / GiB:.2f} GiB",
+    ]
+    missing = [f for f in expected if f not in text]
+    assert not missing, f"{page.rel} #gpu-memory does not state {missing} (computed here)"
+
+
+def tensor_parallel_sizes(up_to: int = 8) -> list[int]:
+    """The GPU counts vLLM accepts for the model: they divide the attention heads, and divide or
+    are a multiple of the key-value heads."""
+    heads, kv = SIZE["num_attention_heads"], SIZE["num_key_value_heads"]
+    return [
+        tp
+        for tp in range(2, up_to + 1)
+        if heads % tp == 0 and (kv % tp == 0 if tp <= kv else tp % kv == 0)
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tensor_parallel_sizes_are_computed(lang):
+    sizes = tensor_parallel_sizes()
+    assert sizes == [2, 4]
+    page = SITE.page("quickstart", lang)
+    text = page.section("tensor-parallel")
+    heads = SIZE["num_attention_heads"]
+    for fact in (f"{heads} ", f"{SIZE['num_key_value_heads']} ", *(f"{s} " for s in sizes)):
+        assert fact in text, f"{page.rel} #tensor-parallel does not state {fact!r}"
+    # The example uses a valid size, and the quoted error names one that is not.
+    argv = shlex.split(SITE.snippet_text("vllm/serve_tensor_parallel.sh"))
+    assert int(argv[argv.index("--tensor-parallel-size") + 1]) in sizes
+    assert 8 not in sizes
+    assert f"attention heads ({heads}) must be divisible by tensor parallel size (8)" in text
