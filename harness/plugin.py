@@ -201,19 +201,29 @@ def snippet(request, runner, update_outputs, record_property) -> BoundSnippet:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The site, built once per session with `mkdocs build --strict`; (folder, build log)."""
+    """The site, built once per session with `mkdocs build --strict`: (folder, build log), with
+    ``.port``, the loopback port it is built for. Its absolute links (hreflang alternates,
+    canonical and Open Graph URLs) name that address, so serve it there (``site_url`` fixture)."""
     site = tmp_path_factory.mktemp("site")
+    port = free_port()
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"},
         timeout=300,
     )
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
-    return site, done.stdout + done.stderr
+    return BuiltSite(site, done.stdout + done.stderr, port)
+
+
+class BuiltSite(tuple):
+    def __new__(cls, site: Path, log: str, port: int):
+        built = super().__new__(cls, (site, log))
+        built.port = port
+        return built
 
 
 # -- the chat server -------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gzip
 import http.server
+import io
 import os
 import signal
 import socket
@@ -110,11 +112,49 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _StaticHost(_Quiet):
+    """Serves a built site the way a static host (GitHub Pages, a CDN) does: text compressed
+    with gzip when the browser accepts it, and /404.html, with status 404, for a missing path."""
+
+    COMPRESS = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".ipynb"}
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # redirects to the address with a slash
+            path = path / "index.html"
+        gzip_ok = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzip_ok and path.suffix in self.COMPRESS and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 @contextmanager
-def static_site(folder: Path) -> Iterator[str]:
-    """Serve a built site from a thread on a free loopback port; yields its base URL."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def static_site(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve a built site as a static host does (_StaticHost) from a thread on a loopback port
+    (a free one unless given); yields its base URL."""
+    handler = functools.partial(_StaticHost, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

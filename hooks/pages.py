@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
 
@@ -195,11 +196,56 @@ def notebook_links(markdown: str, name: str, lang: str, url: str, repo_url: str 
 
 
 def on_post_build(config):
-    """Serve the notebooks with the site, at /notebooks/."""
-    dest = Path(config.site_dir) / "notebooks"
+    """Serve the notebooks with the site, at /notebooks/; put the sitemap beside every page."""
+    site = Path(config.site_dir)
+    dest = site / "notebooks"
     dest.mkdir(parents=True, exist_ok=True)
     for notebook in NOTEBOOKS.glob("*.ipynb"):
         shutil.copyfile(notebook, dest / notebook.name)
+    # Material's JavaScript fetches sitemap.xml next to every <link rel="alternate"> to map a page
+    # to its translation. mkdocs-static-i18n points those links at the translated page, not at
+    # the language's root, so without a copy there each page logs two 404s in the console.
+    sitemap = site / "sitemap.xml"
+    if sitemap.exists():
+        for index in site.rglob("index.html"):
+            if index.parent != site and not (index.parent / "sitemap.xml").exists():
+                shutil.copyfile(sitemap, index.parent / "sitemap.xml")
+
+
+ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([^"]*)">')
+
+
+def on_post_page(output: str, page, config) -> str:
+    """hreflang alternates as absolute URLs, plus an x-default (English), as search engines want
+    them; Material writes them relative to the page."""
+    links = ALTERNATE.findall(output)
+    if not links or not page.canonical_url:
+        return output
+    absolute = {lang: urljoin(page.canonical_url, href) for href, lang in links}
+    absolute["x-default"] = absolute["en"]
+    tags = [f'<link rel="alternate" href="{u}" hreflang="{lang}">' for lang, u in absolute.items()]
+    first = ALTERNATE.search(output)
+    output = ALTERNATE.sub("", output)
+    return output[: first.start()] + "\n".join(tags) + output[first.start() :]
+
+
+NOT_FOUND: dict[str, str] = {}
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    """One 404 page per language: /404.html in English (static hosts serve it for every missing
+    address, and it sends /zh/ addresses on to the Chinese one) and /zh/404.html. Each language's
+    build renders 404.html into the site root; the last one would win."""
+    if template_name != "404.html":
+        return output
+    lang = config.theme["language"]
+    NOT_FOUND[lang] = output
+    if lang == "en":
+        return output
+    folder = Path(config.site_dir) / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "404.html").write_text(output, encoding="utf-8")
+    return NOT_FOUND.get("en", output)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

@@ -26,7 +26,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 @pytest.fixture(scope="session")
 def site_url(built_site):
     site, _ = built_site
-    with static_site(site) as url:
+    with static_site(site, built_site.port) as url:
         yield url
 
 
@@ -73,11 +73,17 @@ def open_page(browser, site_url):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        errors = []
+        errors, console = [], []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: (
+                console.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None
+            ),
+        )
         page.goto(site_url + url, wait_until="load")
         page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
-        page.js_errors = errors
+        page.js_errors, page.console_errors = errors, console
         return page
 
     yield _open
@@ -138,6 +144,63 @@ def test_annotations_render_as_popovers(open_page, doc):
             assert want in shown, f"{block.where()}: popover shows {shown!r}, page says {want!r}"
             page.keyboard.press("Escape")
     assert not page.js_errors, page.js_errors
+
+
+ANNOTATION = {"en": "Annotation {}", "zh": "注释 {}"}
+
+
+@pytest.mark.parametrize("doc", [p for p in PAGES if any(b.markers for b in p.blocks)], ids=pid)
+def test_annotation_buttons_are_named_and_open_from_the_keyboard(open_page, doc):
+    """A screen reader announces each annotation button in the page's language, and a keyboard
+    user reaches the first one with Tab and sees its text, as a mouse user does."""
+    page = open_page(doc.url)
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('.md-content a.md-annotation__index')].map(a =>
+            [a.getAttribute('aria-label'),
+             a.querySelector('[data-md-annotation-id]').dataset.mdAnnotationId])"""
+    )
+    assert len(names) == sum(len(b.markers) for b in doc.blocks), names
+    wrong = [(label, n) for label, n in names if label != ANNOTATION[doc.lang].format(n)]
+    assert not wrong, f"{doc.rel}: annotation buttons named {wrong[:3]}"
+    first = page.locator(".md-content .md-annotation").first
+    show(page, first)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.locator(".md-content h1").first.click()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('md-annotation')"):
+            break
+    else:
+        pytest.fail(f"{doc.rel}: Tab never reaches an annotation button")
+    focused = page.locator(".md-annotation:focus")
+    assert focused.locator(".md-annotation__index").get_attribute("aria-label"), "unnamed"
+    tooltip = focused.locator(".md-tooltip__inner")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().strip(), f"{doc.rel}: the focused annotation shows no text"
+
+
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_console_errors(open_page, doc, scheme):
+    """Nothing the page loads fails (Material fetches a sitemap beside each hreflang link)."""
+    page = open_page(doc.url, scheme)
+    page.wait_for_load_state("networkidle")
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize(
+    "address,lang,text",
+    [("no-such-page/", "en", "This page does not exist"), ("zh/no-such-page/", "zh", "页面不存在")],
+)
+def test_404_speaks_the_readers_language(open_page, address, lang, text):
+    """The static host answers every missing address with /404.html; under /zh/ the reader
+    lands on the Chinese one."""
+    page = open_page(address)
+    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    page.wait_for_load_state("load")
+    assert text in page.locator(".md-content").inner_text()
+    assert page.locator(".md-content h1").inner_text().strip() == "404"
 
 
 @pytest.mark.parametrize("doc", PAGES, ids=pid)

@@ -58,10 +58,14 @@ def test_search_index_holds_segmented_chinese(built_site):
     assert any("\u200b" in d["text"] for d in zh_chat), "Chinese text was not segmented (jieba)"
 
 
-def test_not_found_page_speaks_both_languages(built_site):
+def test_each_language_has_its_404_page(built_site):
+    """/404.html in English, which sends /zh/ addresses on (tests/test_browser.py follows it),
+    and /zh/404.html in Chinese."""
     site, _ = built_site
-    html = (site / "404.html").read_text(encoding="utf-8")
-    assert "This page does not exist" in html and "页面不存在" in html
+    en = (site / "404.html").read_text(encoding="utf-8")
+    zh = (site / "zh" / "404.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in en and "This page does not exist" in en and "页面不存在" not in en
+    assert '<html lang="zh"' in zh and "页面不存在" in zh and "This page does not" not in zh
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
@@ -158,3 +162,49 @@ def test_page_offers_its_notebook(built_site, page):
     repo_url = re.search(r"^repo_url: (\S+)", (SITE.root / "mkdocs.yml").read_text(), re.M)[1]
     repo = repo_url.removeprefix("https://github.com/")
     assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/{name}" in hrefs[0]
+
+
+def meta(html: str, key: str) -> str | None:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', html)
+    return found and found[1]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_shared_links_show_the_pages_title_and_description(built_site, page):
+    """Open Graph and Twitter card tags in the page's language: its title, its description
+    (front matter), its absolute address."""
+    import html as html_lib
+
+    text = html_of(built_site, page)
+    base = f"http://127.0.0.1:{built_site.port}/"
+    site_name = {"en": "Qwen2 Local Guide", "zh": "Qwen2 本地运行指南"}[page.lang]
+    title = site_name if page.name == "index" else page.title
+    expected = {
+        "og:type": "website",
+        "og:site_name": site_name,
+        "og:title": title,
+        "og:description": page.front_matter["description"],
+        "og:url": base + page.url,
+        "og:locale": {"en": "en_US", "zh": "zh_CN"}[page.lang],
+        "twitter:card": "summary",
+        "twitter:title": title,
+        "twitter:description": page.front_matter["description"],
+    }
+    got = {k: html_lib.unescape(meta(text, k) or "") for k in expected}
+    assert got == expected, f"{page.rel}: {got}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_hreflang_alternates_are_absolute_with_a_default(built_site, page):
+    text = html_of(built_site, page)
+    base = f"http://127.0.0.1:{built_site.port}/"
+    links = dict(
+        (lang, href)
+        for href, lang in re.findall(
+            r'<link rel="alternate" href="([^"]*)" hreflang="([^"]*)">', text
+        )
+    )
+    other = {"en": "zh", "zh": "en"}[page.lang]
+    twin = SITE.page(page.name, other)
+    expected = {page.lang: base + page.url, other: base + twin.url}
+    assert links == {**expected, "x-default": expected["en"]}, f"{page.rel}: {links}"

@@ -1,0 +1,152 @@
+"""Lighthouse scores for every page of the site, in both palettes, as readers' browsers and
+search engines meet it.
+
+The site is built for a loopback address (its absolute links point there) and served the way a
+static host serves it: gzip-compressed, with /404.html for missing paths
+(harness.servers.static_site). Lighthouse (npm, in .cache/node) runs with its default mobile
+settings in Debian's Chromium; the dark palette is Chromium's `--force-dark-mode`, which makes
+the page's `prefers-color-scheme` media query match `dark`, as Material's palette follows.
+
+    python -m harness.lighthouse [--json OUT] [--markdown]
+
+Prints a table of the four scores for each page and palette, and every audit below 1 in a
+category below its target. Exit status 1 when any score is below TARGETS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness.servers import CHROMIUM, free_port, static_site
+from harness.site import LANGS, ROOT, SITE
+
+LIGHTHOUSE = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+PALETTES = {"light": [], "dark": ["--force-dark-mode"]}
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+def build(site: Path, url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "--site-dir", str(site)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": url},
+    )
+
+
+def audit(url: str, palette: str) -> dict:
+    flags = " ".join([*FLAGS, *PALETTES[palette]])
+    done = subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            "--output-path=stdout",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags={flags}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"lighthouse {url} ({palette}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def summarize(report: dict) -> dict:
+    scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
+    failing = {}
+    for c in CATEGORIES:
+        if scores[c] >= TARGETS[c]:
+            continue
+        refs = report["categories"][c]["auditRefs"]
+        failing[c] = [
+            f"{r['id']} ({report['audits'][r['id']]['score']})"
+            + (
+                f": {report['audits'][r['id']].get('displayValue')}"
+                if report["audits"][r["id"]].get("displayValue")
+                else ""
+            )
+            for r in refs
+            if r["weight"] > 0
+            and report["audits"][r["id"]]["score"] is not None
+            and report["audits"][r["id"]]["score"] < 1
+        ]
+    tbt = report["audits"]["total-blocking-time"]["numericValue"]
+    console = [
+        e.get("description") or e.get("source")
+        for e in report["audits"]["errors-in-console"].get("details", {}).get("items", [])
+    ]
+    return {"scores": scores, "failing": failing, "tbt_ms": round(tbt), "console": console}
+
+
+def pages() -> list[str]:
+    return [SITE.page(name, lang).url for lang in LANGS for name in SITE.page_names]
+
+
+def run(palettes=tuple(PALETTES)) -> dict[tuple[str, str], dict]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build(site, base)
+        with static_site(site, port) as served:
+            for url in pages():
+                for palette in palettes:
+                    results[url, palette] = summarize(audit(served + url, palette))
+    return results
+
+
+def table(results) -> str:
+    head = "| page | palette | " + " | ".join(CATEGORIES) + " | blocking time |"
+    rows = [head, "|" + "---|" * (len(CATEGORIES) + 3)]
+    for (url, palette), r in results.items():
+        scores = " | ".join(str(r["scores"][c]) for c in CATEGORIES)
+        rows.append(f"| /{url} | {palette} | {scores} | {r['tbt_ms']} ms |")
+    return "\n".join(rows)
+
+
+def below(results) -> list[str]:
+    out = []
+    for (url, palette), r in results.items():
+        for c, audits in r["failing"].items():
+            out.append(f"/{url} ({palette}) {c} {r['scores'][c]} < {TARGETS[c]}: {audits}")
+        if r["console"]:
+            out.append(f"/{url} ({palette}) console errors: {r['console']}")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--palette", choices=list(PALETTES), action="append")
+    args = ap.parse_args(argv)
+    results = run(tuple(args.palette or PALETTES))
+    print(table(results))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps({f"{u}|{p}": r for (u, p), r in results.items()}, indent=1),
+            encoding="utf-8",
+        )
+    problems = below(results)
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
