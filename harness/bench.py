@@ -121,6 +121,14 @@ def page_metrics(site: Path) -> list[dict]:
 FRESH = "Fresh clone to green"
 
 
+def lighthouse_section() -> str:
+    """The Lighthouse section, which `python -m harness.lighthouse --benchmarks` writes; kept."""
+    from harness.lighthouse import section
+
+    old = ROOT / "BENCHMARKS.md"
+    return section(old.read_text(encoding="utf-8") if old.exists() else "") or ""
+
+
 def fresh_clone_line(tmp: Path, runs: int) -> str:
     """`git clone` of this checkout, then `CI=true bash .ci/run`, timed; or the last figure."""
     if not runs:
@@ -257,6 +265,7 @@ def main() -> int:
         "",
         "Over budget: " + ("; ".join(over) if over else "nothing."),
         "",
+        lighthouse_section(),
     ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -7,10 +7,12 @@ static host serves it: gzip-compressed, with /404.html for missing paths
 settings in Debian's Chromium; the dark palette is Chromium's `--force-dark-mode`, which makes
 the page's `prefers-color-scheme` media query match `dark`, as Material's palette follows.
 
-    python -m harness.lighthouse [--json OUT] [--markdown]
+    python -m harness.lighthouse [--json OUT] [--benchmarks] [--palette light|dark]
 
 Prints a table of the four scores for each page and palette, and every audit below 1 in a
-category below its target. Exit status 1 when any score is below TARGETS.
+category below its target; --benchmarks writes the table into BENCHMARKS.md (between the
+markers of SECTION). Exit status 1 when any score is below TARGETS.
+tests/test_lighthouse.py runs the same audits in the suite.
 """
 
 from __future__ import annotations
@@ -129,10 +131,47 @@ def below(results) -> list[str]:
     return out
 
 
+BEGIN, END = "<!-- lighthouse -->", "<!-- /lighthouse -->"
+
+
+def section(text: str) -> str | None:
+    """The Lighthouse section of BENCHMARKS.md, markers included, if it has one."""
+    if BEGIN in text and END in text:
+        return text[text.index(BEGIN) : text.index(END) + len(END)]
+    return None
+
+
+def write_benchmarks(results, version: str) -> None:
+    import datetime
+
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    body = "\n".join(
+        [
+            BEGIN,
+            "## Lighthouse",
+            "",
+            f"Written by `python -m harness.lighthouse --benchmarks` on "
+            f"{datetime.date.today()}: Lighthouse {version}, mobile settings, Debian's Chromium, "
+            "the site served gzip-compressed from loopback. Targets: "
+            + ", ".join(f"{c} {t}" for c, t in TARGETS.items())
+            + ".",
+            "",
+            table(results),
+            "",
+            END,
+        ]
+    )
+    old = section(text)
+    text = text.replace(old, body) if old else text.rstrip("\n") + "\n\n" + body + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--palette", choices=list(PALETTES), action="append")
+    ap.add_argument("--benchmarks", action="store_true", help="write the table to BENCHMARKS.md")
     args = ap.parse_args(argv)
     results = run(tuple(args.palette or PALETTES))
     print(table(results))
@@ -142,6 +181,11 @@ def main(argv=None) -> int:
             json.dumps({f"{u}|{p}": r for (u, p), r in results.items()}, indent=1),
             encoding="utf-8",
         )
+    if args.benchmarks:
+        version = subprocess.run(
+            [str(LIGHTHOUSE), "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        write_benchmarks(results, version)
     problems = below(results)
     for p in problems:
         print(p)

@@ -57,6 +57,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "gpu: needs CUDA (and the real weights unless --standin)")
     config.addinivalue_line("markers", "server: talks to a local OpenAI-compatible server")
     config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
+    config.addinivalue_line("markers", "lighthouse: Lighthouse audits of the built site")
     config.addinivalue_line("markers", "snippet(path): the snippets/ file this test exercises")
     gpu = config.getoption("--gpu")
     if gpu and not config.getoption("--standin"):

