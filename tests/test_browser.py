@@ -154,6 +154,10 @@ def test_annotation_buttons_are_named_and_open_from_the_keyboard(open_page, doc)
     """A screen reader announces each annotation button in the page's language, and a keyboard
     user reaches the first one with Tab and sees its text, as a mouse user does."""
     page = open_page(doc.url)
+    page.wait_for_function(  # a11y.js names them in a task after Material creates them
+        """() => [...document.querySelectorAll('.md-content a.md-annotation__index')]
+                 .every(a => a.hasAttribute('aria-label'))"""
+    )
     names = page.evaluate(
         """() => [...document.querySelectorAll('.md-content a.md-annotation__index')].map(a =>
             [a.getAttribute('aria-label'),

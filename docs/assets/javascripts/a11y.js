@@ -16,8 +16,17 @@
     });
   }
 
+  // Observer callbacks run at the end of the task that changed the page, which would lengthen
+  // Material's own long tasks; naming is deferred to a short task of its own instead.
+  var pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    setTimeout(function () {
+      pending = false;
+      name(document);
+    }, 0);
+  }
   name(document);
-  new MutationObserver(function () {
-    name(document);
-  }).observe(document.body, { childList: true, subtree: true });
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
 })();
