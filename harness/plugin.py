@@ -20,7 +20,7 @@ import pytest
 
 from harness import manifest, standin
 from harness.runner import Runner
-from harness.servers import Server, die_with_parent, free_port
+from harness.servers import Server, die_with_parent, free_port, static_site
 from harness.site import ROOT, SITE
 
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
@@ -218,6 +218,14 @@ def built_site(tmp_path_factory):
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
     return BuiltSite(site, done.stdout + done.stderr, port)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The built site, served as a static host serves it, at the address it was built for."""
+    site, _ = built_site
+    with static_site(site, built_site.port) as url:
+        yield url
 
 
 class BuiltSite(tuple):

@@ -15,19 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness.plugin import ARTIFACTS
-from harness.servers import CHROMIUM, launch_chromium, static_site
+from harness.servers import CHROMIUM, launch_chromium
 from harness.site import SITE, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 PAGES = SITE.pages
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    site, _ = built_site
-    with static_site(site, built_site.port) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

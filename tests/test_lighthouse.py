@@ -18,7 +18,7 @@ import pytest
 
 from harness import lighthouse
 from harness.plugin import ARTIFACTS
-from harness.servers import CHROMIUM, static_site
+from harness.servers import CHROMIUM
 from harness.site import SITE
 
 pytestmark = [pytest.mark.lighthouse, pytest.mark.browser, pytest.mark.timeout(300)]
@@ -30,14 +30,12 @@ RESULTS: dict[str, dict] = {}
 
 
 @pytest.fixture(scope="module")
-def served(built_site):
+def served(site_url):
     if not lighthouse.LIGHTHOUSE.exists():
         pytest.fail(f"Lighthouse is not installed at {lighthouse.LIGHTHOUSE}: run `nox -s tests`")
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
-    site, _ = built_site
-    with static_site(site, built_site.port) as url:
-        yield url
+    yield site_url
     out = ARTIFACTS / "lighthouse.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False), encoding="utf-8")
