@@ -26,23 +26,13 @@ import tempfile
 from pathlib import Path
 
 from harness.servers import CHROMIUM, free_port, static_site
-from harness.site import LANGS, ROOT, SITE
+from harness.site import LANGS, ROOT, SITE, build
 
 LIGHTHOUSE = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 PALETTES = {"light": [], "dark": ["--force-dark-mode"]}
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-
-def build(site: Path, url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "--site-dir", str(site)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": url},
-    )
 
 
 def audit(url: str, palette: str) -> dict:
@@ -73,18 +63,15 @@ def summarize(report: dict) -> dict:
     for c in CATEGORIES:
         if scores[c] >= TARGETS[c]:
             continue
-        refs = report["categories"][c]["auditRefs"]
+        audits = [
+            (ref["id"], report["audits"][ref["id"]])
+            for ref in report["categories"][c]["auditRefs"]
+            if ref["weight"] > 0
+        ]
         failing[c] = [
-            f"{r['id']} ({report['audits'][r['id']]['score']})"
-            + (
-                f": {report['audits'][r['id']].get('displayValue')}"
-                if report["audits"][r["id"]].get("displayValue")
-                else ""
-            )
-            for r in refs
-            if r["weight"] > 0
-            and report["audits"][r["id"]]["score"] is not None
-            and report["audits"][r["id"]]["score"] < 1
+            f"{id_} ({a['score']})" + (f": {a['displayValue']}" if a.get("displayValue") else "")
+            for id_, a in audits
+            if a["score"] is not None and a["score"] < 1
         ]
     tbt = report["audits"]["total-blocking-time"]["numericValue"]
     console = [
@@ -104,7 +91,9 @@ def run(palettes=tuple(PALETTES)) -> dict[tuple[str, str], dict]:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build(site, base)
+        done = build(site, base)
+        if done.returncode != 0:
+            raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
         with static_site(site, port) as served:
             for url in pages():
                 for palette in palettes:

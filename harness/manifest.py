@@ -64,19 +64,16 @@ def load(path: Path) -> dict[str, Snippet]:
         if unknown:
             problems.append(f"{path.name}: [{name!r}] has unknown fields {sorted(unknown)}")
             continue
-        raises = entry.pop("raises", [])
-        for r in raises:
-            if (
-                set(r) - RAISE_FIELDS
-                or "output" not in r
-                or r.get("tier", "any") not in RAISE_TIERS
-            ):
+        raises = []
+        for r in entry.pop("raises", []):
+            if set(r) <= RAISE_FIELDS and "output" in r and r.get("tier", "any") in RAISE_TIERS:
+                raises.append(Raises(**r))
+            else:
                 problems.append(
                     f"{path.name}: [{name!r}] raises {r}: needs `output`, may have `under` and "
                     f"`tier` (one of {sorted(RAISE_TIERS)})"
                 )
-        raises = tuple(Raises(**r) for r in raises if set(r) <= RAISE_FIELDS and "output" in r)
-        snippet = Snippet(path=name, raises=raises, **entry)
+        snippet = Snippet(path=name, raises=tuple(raises), **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
         if snippet.replaces and not snippet.continues:

@@ -21,7 +21,7 @@ import pytest
 from harness import manifest, standin
 from harness.runner import Runner
 from harness.servers import Server, die_with_parent, free_port, static_site
-from harness.site import ROOT, SITE
+from harness.site import ROOT, SITE, build
 
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
 SNIPPET_TESTS = ROOT / "tests" / "snippets"
@@ -207,14 +207,7 @@ def built_site(tmp_path_factory):
     canonical and Open Graph URLs) name that address, so serve it there (``site_url`` fixture)."""
     site = tmp_path_factory.mktemp("site")
     port = free_port()
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"},
-        timeout=300,
-    )
+    done = build(site, f"http://127.0.0.1:{port}/")
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
     return BuiltSite(site, done.stdout + done.stderr, port)

@@ -8,7 +8,10 @@ planted defect (the guard tests).
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -318,3 +321,16 @@ def missing_include_message(site: Site, page_rel: str, line: int, snippet: str) 
 
 
 SITE = Site()
+
+
+def build(site_dir: Path, site_url: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into ``site_dir``, its absolute links (hreflang, canonical, Open
+    Graph) pointing at ``site_url``: the address a test serves it from."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": site_url},
+        timeout=300,
+    )

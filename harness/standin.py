@@ -78,6 +78,11 @@ FULL_SIZE = {
     "num_attention_heads": 28,
     "num_key_value_heads": 4,
 }
+HEAD_DIM = FULL_SIZE["hidden_size"] // FULL_SIZE["num_attention_heads"]
+# Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token.
+KV_BYTES_PER_TOKEN = (
+    2 * FULL_SIZE["num_hidden_layers"] * FULL_SIZE["num_key_value_heads"] * HEAD_DIM * 2
+)
 
 GENERATION_CONFIG = {
     "bos_token_id": 151643,

@@ -229,7 +229,7 @@ def on_post_page(output: str, page, config) -> str:
     return output[: first.start()] + "\n".join(tags) + output[first.start() :]
 
 
-NOT_FOUND: dict[str, str] = {}
+NOT_FOUND: dict[str, str] = {}  # the English 404, kept for the root while later languages build
 
 
 def on_post_template(output: str, template_name: str, config) -> str:
@@ -239,8 +239,8 @@ def on_post_template(output: str, template_name: str, config) -> str:
     if template_name != "404.html":
         return output
     lang = config.theme["language"]
-    NOT_FOUND[lang] = output
     if lang == "en":
+        NOT_FOUND["en"] = output
         return output
     folder = Path(config.site_dir) / lang
     folder.mkdir(parents=True, exist_ok=True)

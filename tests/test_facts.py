@@ -18,9 +18,9 @@ from harness.site import LANGS, SITE
 
 GiB = 1 << 30
 SIZE = standin.FULL_SIZE
-HEAD_DIM = SIZE["hidden_size"] // SIZE["num_attention_heads"]
+HEAD_DIM = standin.HEAD_DIM
 CONTEXT = standin.CONFIG["max_position_embeddings"]
-KV_PER_TOKEN = 2 * SIZE["num_hidden_layers"] * SIZE["num_key_value_heads"] * HEAD_DIM * 2
+KV_PER_TOKEN = standin.KV_BYTES_PER_TOKEN
 
 
 def parameters() -> int:

@@ -84,13 +84,6 @@ def test_raises_on_cpu(name, error, snippet, gpu):
         assert got.split(":")[0] == quoted(error).split(":")[0], got
 
 
-def kv_bytes_per_token(dtype_bytes: int = 2) -> int:
-    """Keys and values, for every layer and key-value head, in bfloat16."""
-    size = standin.FULL_SIZE
-    head_dim = size["hidden_size"] // size["num_attention_heads"]
-    return 2 * size["num_hidden_layers"] * size["num_key_value_heads"] * head_dim * dtype_bytes
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("name,error", cases(lambda r: r.tier == "gpu"))
 def test_vllm_prints_the_kv_cache_error(name, error, snippet):
@@ -98,7 +91,7 @@ def test_vllm_prints_the_kv_cache_error(name, error, snippet):
     1 GiB free, prints the message the page quotes (vLLM's 16-token blocks round the estimate)."""
     snippet.source()
     gib, context, block = 1 << 30, standin.CONFIG["max_position_embeddings"], 16
-    per_token = kv_bytes_per_token()
+    per_token = standin.KV_BYTES_PER_TOKEN
     estimate = gib // (per_token * block) * block
     script = (
         "from vllm.v1.core.kv_cache_utils import _check_enough_kv_cache_memory as check\n"
