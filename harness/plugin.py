@@ -10,15 +10,17 @@ known about the snippet (what it continues, its tier, its output) comes from sni
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from harness import manifest, standin
+from harness import manifest, preload, standin
 from harness.runner import Runner
 from harness.servers import Server, die_with_parent, free_port, static_site
 from harness.site import ROOT, SITE, build
@@ -29,6 +31,9 @@ GPU_REASON = "gpu tier only (needs CUDA): run `nox -s gpu`, or pytest --gpu [--s
 RUNNER = pytest.StashKey[Runner]()
 SERVER = pytest.StashKey[Server]()
 STANDALONE = pytest.StashKey[subprocess.Popen]()
+LIGHTHOUSE = pytest.StashKey[subprocess.Popen]()
+LIGHTHOUSE_JSON = ARTIFACTS / "lighthouse.json"
+PRELOADED = pytest.StashKey[subprocess.Popen]()
 
 
 def standalone_snippets(entries: dict[str, manifest.Snippet]) -> list[str]:
@@ -59,12 +64,17 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives the built site in headless Chromium")
     config.addinivalue_line("markers", "lighthouse: Lighthouse audits of the built site")
     config.addinivalue_line("markers", "snippet(path): the snippets/ file this test exercises")
+    # One thread per torch process: the stand-in is tiny, so a second thread gains nothing, and
+    # idle OpenMP threads spin on the core that the server, the kernels and Chromium need.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     gpu = config.getoption("--gpu")
     if gpu and not config.getoption("--standin"):
         os.environ.pop("HF_HUB_OFFLINE", None)
     else:
         standin.activate()
     config.stash[RUNNER] = Runner(SITE, tier="gpu" if gpu else "cpu")
+    if _may_fork(config):
+        start_preloaded(config)
 
 
 def tier(config) -> str:
@@ -91,10 +101,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+DESELECTED = pytest.StashKey[list]()
+
+
+def pytest_deselected(items):
+    if items:
+        items[0].config.stash.setdefault(DESELECTED, []).extend(items)
+
+
 def _whole_snippet_suite(session) -> bool:
-    """Whether this run collected every snippet test, unfiltered."""
-    config = session.config
-    if config.getoption("keyword") or config.getoption("markexpr"):
+    """Whether this run runs every snippet test: all their files collected, none deselected
+    (by -k or -m); other tests may be left out (`-m "not browser"` still checks snippets)."""
+
+    def in_snippet_tests(item) -> bool:
+        return SNIPPET_TESTS in Path(str(item.path)).resolve().parents
+
+    if any(map(in_snippet_tests, session.config.stash.get(DESELECTED, []))):
         return False
     collected = {Path(str(item.path)).resolve() for item in session.items}
     return all(p.resolve() in collected for p in SNIPPET_TESTS.glob("test_*.py"))
@@ -252,9 +274,10 @@ def make_server(config) -> Server:
         return Server("vllm serve", ["bash", "-c", cmd], port, log, 900.0)
     # The server is test equipment, not a snippet: the oldest-versions session points this at
     # a current transformers, whose `serve` command old releases lack.
-    exe = os.environ.get("TRANSFORMERS_SERVE") or Path(sys.executable).with_name("transformers")
-    argv = [str(exe), "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
-    return Server("transformers serve", argv + ["--default-seed", "0"], port, log, 120.0)
+    exe = os.environ.get("TRANSFORMERS_SERVE")
+    cli = [exe] if exe else [*PYTHON_M, "transformers.cli.transformers"]
+    argv = [*cli, "serve", standin.REPO_ID, "--host", "127.0.0.1", "--port", str(port)]
+    return Server("transformers serve", argv + ["--default-seed", "0"], port, log, 300.0)
 
 
 def vllm_python() -> str:
@@ -269,11 +292,68 @@ def _vllm_missing(config) -> bool:
     return tier(config) == "gpu" and not (os.environ.get("VLLM") or shutil.which("vllm"))
 
 
+# `python -m` through the preloaded interpreter (harness/preload.py): the imports are paid once.
+PYTHON_M = [sys.executable, "-m", "harness.preload"]
+
+
+def start_preloaded(config) -> None:
+    """The interpreter that notebook kernels, the standalone runs and `transformers serve` fork
+    from, and a Jupyter kernel spec ("python3", as the notebooks name it) that forks from it."""
+    folder = Path(tempfile.mkdtemp(prefix="preload-"))
+    sock = folder / "socket"
+    log = ARTIFACTS / "logs" / "preload.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        config.stash[PRELOADED] = subprocess.Popen(
+            [sys.executable, "-m", "harness.preload", "--serve", str(sock)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            preexec_fn=die_with_parent,
+        )
+    kernel = folder / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    spec = {
+        "argv": [*PYTHON_M, "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (preloaded)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    os.environ[preload.ENV] = str(sock)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+# Tests that fork from the preloaded interpreter: the notebooks (kernels), the server tests and the
+# standalone runs. Where a run names any of them (or names nothing: the whole suite), it starts at
+# configure time, while collection imports; otherwise at the end of collection, if needed.
+PRELOAD_USERS = (
+    ROOT / "notebooks",
+    SNIPPET_TESTS / "test_server.py",
+    SNIPPET_TESTS / "test_standalone.py",
+)
+
+
+def _may_fork(config) -> bool:
+    args = [Path(a.split("::")[0]).resolve() for a in config.args] or [ROOT]
+    return any(u == a or a in u.parents for a in args for u in PRELOAD_USERS)
+
+
 def pytest_collection_finish(session):
-    """Start the server, and the standalone runs, as soon as a test needs them, so that they work
-    while other tests run."""
+    """Start the preloaded interpreter, the server and the standalone runs as soon as a test
+    needs them, so that they work while other tests run."""
     config = session.config
     fixtures = {f for item in session.items for f in getattr(item, "fixturenames", ())}
+    notebooks = any(item.path.suffix == ".ipynb" for item in session.items)
+    if PRELOADED not in config.stash and (
+        notebooks or {"openai_server", "standalone_report"} & fixtures
+    ):
+        start_preloaded(config)
+    if "lighthouse_report" in fixtures:
+        start_lighthouse(config)
     if {"openai_server", "standalone_report"} & fixtures and not _vllm_missing(config):
         config.stash[SERVER] = make_server(config).launch()
     if "standalone_report" in fixtures:
@@ -282,7 +362,7 @@ def pytest_collection_finish(session):
         if tier(config) == "gpu" and not config.getoption("--standin"):
             # With the real weights every fresh load takes minutes: the servers' clients only.
             names = [n for n in names if config.stash[RUNNER].entries[n].server]
-        argv = [sys.executable, "-m", "harness.standalone", *names]
+        argv = [*PYTHON_M, "harness.standalone", *names]
         argv += ["--server", server] if server else []
         log = ARTIFACTS / "logs" / "standalone.log"
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -309,11 +389,36 @@ def openai_server(request):
         server.stop()
 
 
+def start_lighthouse(config) -> None:
+    """The Lighthouse audits (harness.lighthouse), in the background: most of their time is
+    Chromium waiting for the page to settle, which the other tests fill."""
+    LIGHTHOUSE_JSON.unlink(missing_ok=True)
+    log = ARTIFACTS / "logs" / "lighthouse.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        config.stash[LIGHTHOUSE] = subprocess.Popen(
+            [sys.executable, "-m", "harness.lighthouse", "audits", "--json", str(LIGHTHOUSE_JSON)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            preexec_fn=die_with_parent,
+        )
+
+
+@pytest.fixture(scope="session")
+def lighthouse_report(request) -> dict[str, dict]:
+    """The Lighthouse audits of every page, keyed "url|palette" (started at collection)."""
+    proc = request.config.stash[LIGHTHOUSE]
+    proc.wait(timeout=1800)
+    if not LIGHTHOUSE_JSON.exists():
+        log = (ARTIFACTS / "logs" / "lighthouse.log").read_text(errors="replace")
+        pytest.fail(f"the Lighthouse audits wrote no results:\n{log[-4000:]}", pytrace=False)
+    return json.loads(LIGHTHOUSE_JSON.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def standalone_report(request) -> dict[str, dict]:
     """What harness.standalone reported for each snippet it ran (started at collection)."""
-    import json
-
     proc = request.config.stash[STANDALONE]
     out, _ = proc.communicate(timeout=600)
     return {r["snippet"]: r for r in map(json.loads, out.splitlines())}
@@ -322,8 +427,12 @@ def standalone_report(request) -> dict[str, dict]:
 def pytest_unconfigure(config):
     if SERVER in config.stash:  # also when the fixture was never used
         config.stash[SERVER].stop()
-    if STANDALONE in config.stash and config.stash[STANDALONE].poll() is None:
-        config.stash[STANDALONE].kill()
+    for key in (STANDALONE, LIGHTHOUSE):
+        if key in config.stash and config.stash[key].poll() is None:
+            config.stash[key].kill()
+    if PRELOADED in config.stash and config.stash[PRELOADED].poll() is None:
+        config.stash[PRELOADED].kill()
+        config.stash[PRELOADED].wait()
 
 
 @pytest.hookimpl(hookwrapper=True)

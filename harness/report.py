@@ -34,6 +34,7 @@ class Failure:
     test: str
     snippet: str | None
     message: str
+    kind: str = "failure"  # junit's <failure> (the test's verdict) or <error> (setup, teardown)
 
     def tail(self, lines: int = ERROR_LINES) -> str:
         return "\n".join(self.message.rstrip().splitlines()[-lines:])
@@ -86,13 +87,16 @@ def failures(junit: Path) -> list[Failure]:
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
         name = f"{case.get('classname')}::{case.get('name')}"
         text = (problem.get("message") or "") + "\n" + (problem.text or "")
-        out.append(Failure(name, props.get("snippet"), text))
+        out.append(Failure(name, props.get("snippet"), text, problem.tag))
     return out
 
 
-def issue_title(versions: dict[str, str]) -> str:
+def issue_title(versions: dict[str, str], pages_broken: bool = True) -> str:
+    """The same versions give the same title (the workflow comments on the open issue with it);
+    whether a page broke or only the suite itself decides the first words."""
     key = ", ".join(f"{n} {v}" for n, v in versions.items() if v != "not installed")
-    return f"Newest releases break the docs: {key}"
+    what = "the docs" if pages_broken else "the test suite, not a page"
+    return f"Newest releases break {what}: {key}"
 
 
 CULPRIT = re.compile(r"snippets/(\S+) \(included by ")
@@ -105,26 +109,50 @@ def culprit(f: Failure) -> str | None:
     return named[1] if named else f.snippet
 
 
+def on_a_page(f: Failure) -> bool:
+    """A failing verdict on a snippet is a page a reader would see break; an error in a fixture
+    (setup, teardown) or a failing test of no snippet is the suite itself."""
+    return f.kind == "failure" and culprit(f) is not None
+
+
+def pages_broken(junit: Path) -> bool:
+    return any(on_a_page(f) for f in failures(junit))
+
+
 def issue_text(junit: Path, versions: dict[str, str], site: Site = SITE) -> str:
-    """Markdown for the GitHub issue: versions, then each failing snippet with its pages and
-    lines, the tests that failed on it, and the last lines of its first error."""
+    """Markdown for the GitHub issue: versions; each failing snippet with its pages and lines,
+    the tests that failed on it, and the last lines of its first error; then what failed in the
+    suite itself, apart, since no page is at fault there."""
     found = failures(junit)
-    groups: dict[str | None, list[Failure]] = {}
-    for f in found:
+    groups: dict[str, list[Failure]] = {}
+    for f in filter(on_a_page, found):
         groups.setdefault(culprit(f), []).append(f)
+    harness = [f for f in found if not on_a_page(f)]
     lines = [
         "The weekly run of `nox -s latest` (the cpu tier with the newest release of every package "
         "the pages tell readers to install) failed.",
         "",
         versions_table(versions, site.verified_versions),
         "",
-        f"{len(found)} failing test(s), {len(groups)} snippet(s):",
+        f"{len(found)} failing test(s): {len(groups)} snippet(s) on the pages, "
+        f"{len(harness)} in the suite itself.",
     ]
+    if groups:
+        lines += ["", "## Pages", ""]
     for snippet, fails in groups.items():
-        where = site.where(snippet) if snippet else "no snippet (a test of the suite itself)"
         tests = ", ".join(f"`{f.test}`" for f in fails)
-        lines += ["", f"### {where}", "", f"Failing tests: {tests}", ""]
+        lines += ["", f"### {site.where(snippet)}", "", f"Failing tests: {tests}", ""]
         lines += ["```text", fails[0].tail(), "```"]
+    if harness:
+        lines += [
+            "",
+            "## The suite itself",
+            "",
+            "These failed in the harness (a fixture, a server, a check of no snippet), not in a "
+            "snippet's verdict: fix the suite for the new releases before judging the pages.",
+        ]
+    for f in harness:
+        lines += ["", f"### `{f.test}` ({f.kind})", "", "```text", f.tail(), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +184,7 @@ def main(argv: list[str]) -> int:
     if command == "versions":
         print(versions_table(versions, SITE.verified_versions))
     elif command == "issue":
-        print(issue_title(versions))
+        print(issue_title(versions, pages_broken(Path(argv[1]))))
         print()
         print(issue_text(Path(argv[1]), versions))
     elif command == "newer":

@@ -176,16 +176,6 @@ def test_annotation_buttons_are_named_and_open_from_the_keyboard(open_page, doc)
     assert tooltip.inner_text().strip(), f"{doc.rel}: the focused annotation shows no text"
 
 
-@pytest.mark.parametrize("doc", PAGES, ids=pid)
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_console_errors(open_page, doc, scheme):
-    """Nothing the page loads fails (Material fetches a sitemap beside each hreflang link)."""
-    page = open_page(doc.url, scheme)
-    page.wait_for_load_state("networkidle")
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
-
-
 @pytest.mark.parametrize(
     "address,lang,text",
     [("no-such-page/", "en", "This page does not exist"), ("zh/no-such-page/", "zh", "页面不存在")],
@@ -271,10 +261,15 @@ def test_search_finds_the_page(open_page, site_url, start, query, expected):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
-def test_screenshot(open_page, doc, scheme):
+def test_page_loads_cleanly_in_each_palette(open_page, doc, scheme):
+    """The palette follows the reader's system setting, nothing the page loads fails (Material
+    fetches a sitemap beside each hreflang link), and a screenshot is kept for a person."""
     page = open_page(doc.url, color_scheme=scheme)
+    page.wait_for_load_state("networkidle")
     expected = "slate" if scheme == "dark" else "default"
     assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
     out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{scheme}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out), full_page=True)

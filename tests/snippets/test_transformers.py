@@ -7,6 +7,7 @@ correct chat call. The tests here check what is particular to each snippet.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -250,9 +251,13 @@ def pip_args(snippet) -> list[str]:
 
 def dry_run(snippet) -> None:
     """The page's own pip command, resolved offline against the environment the tests ran in:
-    every requirement it names is satisfied, nothing would be installed."""
+    every requirement it names is satisfied, nothing would be installed. pip runs without the
+    machine's configuration (a global constraints file or find-links would decide the verdict
+    instead of the environment: a constraint pinning torch made it "install" another torch)."""
     cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", *pip_args(snippet)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, f"{snippet.where()}:\n{done.stdout}\n{done.stderr}"
     assert "Would install" not in done.stdout, done.stdout
 
