@@ -4,7 +4,7 @@ A new interpreter spends about 12 s of CPU importing torch and transformers' mod
 runs a line of a snippet, and the suite starts several: a kernel per notebook, the standalone
 runs, `transformers serve`. The preloaded interpreter pays that once:
 
-    python -m harness.preload --serve SOCKET       # import, then fork a child per request
+    python -m harness.preload --serve SOCKET [MODULE...]  # import, then fork a child per request
     python -m harness.preload MODULE [ARGS...]     # run `python -m MODULE ARGS...`: forked
 
 The second form is the launcher: it imports nothing heavy, hands the preloaded interpreter its
@@ -49,15 +49,15 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # -- the preloaded interpreter ----------------------------------------------------------------
 
 
-def serve(path: str) -> None:
-    """Import MODULES, then fork a child for each launcher that connects to ``path``."""
+def serve(path: str, modules: tuple[str, ...] = MODULES) -> None:
+    """Import ``modules``, then fork a child for each launcher that connects to ``path``."""
     import importlib
 
     # Bound first: a launcher that connects while the imports run waits in the backlog.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
-    for name in MODULES:
+    for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:  # a session without it (oldest has no serving extras): not preloaded
@@ -189,8 +189,8 @@ def launch(argv: list[str]) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
-        serve(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], tuple(sys.argv[3:]) or MODULES)
         return 0
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)

@@ -1,0 +1,98 @@
+"""The preloaded interpreter (harness/preload.py): a forked child is the process its launcher
+asked for, with the launcher's arguments, directory, environment, streams and exit status, and it
+dies with its launcher however the launcher ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness import preload
+from harness.servers import die_with_parent
+
+pytestmark = pytest.mark.timeout(120)
+CHILD = """
+import os, sys, time
+print("args", sys.argv[1:], "cwd", os.getcwd(), "env", os.environ.get("MARK"), "pid", os.getpid())
+sys.stdout.flush()
+print("to stderr", file=sys.stderr)
+if sys.argv[1] == "sleep":
+    time.sleep(300)
+sys.exit(int(sys.argv[1]))
+"""
+
+
+@pytest.fixture
+def preloaded(tmp_path):
+    """A preloaded interpreter that imports only json (fast); yields the launcher's env."""
+    sock = tmp_path / "socket"
+    (tmp_path / "childmod.py").write_text(CHILD)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.preload", "--serve", str(sock), "json"],
+        preexec_fn=die_with_parent,
+    )
+    for _ in range(200):
+        if sock.exists():
+            break
+        time.sleep(0.05)
+    env = {**os.environ, preload.ENV: str(sock), "MARK": "from-the-launcher"}
+    yield env, proc
+    proc.kill()
+    proc.wait()
+
+
+def launch(env, cwd, *args, **kw):
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness.preload", "childmod", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def test_child_is_the_process_its_launcher_asked_for(preloaded, tmp_path):
+    env, server = preloaded
+    run = launch(env, tmp_path, "7", "x y")
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 7, (out, err)
+    assert f"args ['7', 'x y'] cwd {tmp_path} env from-the-launcher" in out
+    assert "to stderr" in err
+    assert int(out.split("pid ")[1]) != run.pid, "it ran in the launcher, not forked from"
+
+
+def test_without_a_preloaded_interpreter_it_starts_a_new_one(tmp_path):
+    (tmp_path / "childmod.py").write_text(CHILD)
+    env = {k: v for k, v in os.environ.items() if k != preload.ENV} | {"MARK": "m"}
+    run = launch(env, tmp_path, "3")
+    out, _ = run.communicate(timeout=60)
+    assert run.returncode == 3 and "env m" in out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
+    """SIGTERM is forwarded to the child; SIGKILL cannot be, and the child sees its launcher's
+    end of the socket close."""
+    env, _ = preloaded
+    run = launch(env, tmp_path, "sleep")
+    line = run.stdout.readline()
+    child = int(line.split("pid ")[1])
+    os.kill(run.pid, sig)
+    run.wait(timeout=30)
+    for _ in range(300):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split(") ")[1].startswith("Z"):
+                return  # exited, waiting for the preloaded interpreter to reap it
+        time.sleep(0.1)
+    pytest.fail(f"the child {child} outlived its launcher (signal {sig})")
