@@ -141,46 +141,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Lint, then the whole suite: the cpu tier (every snippet, notebook, server client,
-    integrity check) and the browser tests (Playwright, Lighthouse) as two pytest runs at once,
-    since the browser tests spend most of their time waiting for Chromium. With arguments, one
-    pytest run with them."""
+    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, DEPS["cpu"])
     lint(session)
-    if session.posargs:
-        session.run("pytest", *session.posargs)
-        return
-    both_tiers(session)
-
-
-def both_tiers(session: nox.Session) -> None:
-    """`pytest -m browser` in the background (its output shown when it ends) while `pytest -m
-    "not browser"` runs in the foreground; the session fails if either does."""
-    import subprocess
-
-    # session.run returns None only under --install-only, where nothing is to run.
-    if session.run("python", "-c", "pass", silent=True) is None:
-        return
-    log = ROOT / "test-artifacts" / "logs" / "browser-tests.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "VIRTUAL_ENV": session.virtualenv.location}
-    env["PATH"] = os.pathsep.join([session.bin, env["PATH"]])
-    with open(log, "wb") as out:
-        browser = subprocess.Popen(
-            [str(Path(session.bin) / "pytest"), "-m", "browser"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-    try:
-        session.run("pytest", "-m", "not browser")
-    finally:
-        code = browser.wait()
-        session.log(f"pytest -m browser (ran beside it; output from {log}):")
-        print(log.read_text(encoding="utf-8", errors="replace"), flush=True)
-    if code:
-        session.error(f"pytest -m browser failed ({code})")
+    session.run("pytest", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -150,18 +150,43 @@ def page_metrics(site: Path, loads: int) -> list[dict]:
     return rows
 
 
-def fresh_clone(tmp: Path, runs: int) -> list[float]:
-    """`git clone` of this checkout, then `CI=true bash .ci/run`, timed."""
+# A busy loop that holds one core, and ends by itself after its deadline (seconds) at the latest.
+BUSY = "import time\nend = time.monotonic() + {0}\nwhile time.monotonic() < end: pass\n"
+
+
+@contextlib.contextmanager
+def busy_cores(count: int, limit: float = 3600.0):
+    """``count`` busy loops beside what runs inside: each ends after ``limit`` seconds anyway,
+    is killed when the block ends, and dies with this process."""
+    from harness.servers import die_with_parent
+
+    loops = [
+        subprocess.Popen([PY, "-c", BUSY.format(limit)], preexec_fn=die_with_parent)
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def fresh_clone(tmp: Path, runs: int, busy: int = 0) -> list[float]:
+    """`git clone` of this checkout, then `CI=true bash .ci/run`, timed; with ``busy``, while that
+    many busy loops hold cores. A red run stops the benchmark."""
     times = []
     for n in range(runs):
         clone = tmp / f"clone-{n}"
-        start = time.perf_counter()
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        done = subprocess.run(["bash", ".ci/run"], cwd=clone, env={**clean_env(), "CI": "true"})
-        times.append(time.perf_counter() - start)
+        with busy_cores(busy):
+            start = time.perf_counter()
+            subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+            env = {**clean_env(), "CI": "true"}
+            done = subprocess.run(["bash", ".ci/run"], cwd=clone, env=env)
+            times.append(time.perf_counter() - start)
         shutil.rmtree(clone, ignore_errors=True)
         if done.returncode:
-            raise SystemExit(f"fresh clone: .ci/run failed ({done.returncode})")
+            raise SystemExit(f"fresh clone ({busy} cores busy): .ci/run failed ({done.returncode})")
     return times
 
 
@@ -179,6 +204,14 @@ def main() -> int:
         default=0,
         metavar="N",
         help="also time N runs of `git clone` + `CI=true bash .ci/run` (minutes each)",
+    )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --fresh-clone: also run it N times while K busy loops hold K cores (it must "
+        "pass; its time is reported, not judged)",
     )
     args = parser.parse_args()
     runs = args.runs
@@ -205,6 +238,10 @@ def main() -> int:
         results["one snippet's test: pytest alone"] = timed(pytest_one, runs)
         if args.fresh_clone:
             results["fresh clone to green"] = fresh_clone(tmp, args.fresh_clone)
+            if args.busy:
+                results[f"fresh clone to green, {args.busy} cores held by busy loops"] = (
+                    fresh_clone(tmp, args.fresh_clone, args.busy)
+                )
         pages = page_metrics(site, runs)
         index = site / "search" / "search_index.json"
         index_size = (index.stat().st_size, len(gzip.compress(index.read_bytes(), 6)))

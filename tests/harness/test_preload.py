@@ -60,8 +60,8 @@ def launch(env, cwd, *args, **kw):
 
 def test_child_is_the_process_its_launcher_asked_for(preloaded, tmp_path):
     env, server = preloaded
-    run = launch(env, tmp_path, "7", "x y")
-    out, err = run.communicate(timeout=60)
+    with launch(env, tmp_path, "7", "x y") as run:
+        out, err = run.communicate(timeout=60)
     assert run.returncode == 7, (out, err)
     assert f"args ['7', 'x y'] cwd {tmp_path} env from-the-launcher" in out
     assert "to stderr" in err
@@ -71,8 +71,8 @@ def test_child_is_the_process_its_launcher_asked_for(preloaded, tmp_path):
 def test_without_a_preloaded_interpreter_it_starts_a_new_one(tmp_path):
     (tmp_path / "childmod.py").write_text(CHILD)
     env = {k: v for k, v in os.environ.items() if k != preload.ENV} | {"MARK": "m"}
-    run = launch(env, tmp_path, "3")
-    out, _ = run.communicate(timeout=60)
+    with launch(env, tmp_path, "3") as run:
+        out, _ = run.communicate(timeout=60)
     assert run.returncode == 3 and "env m" in out
 
 
@@ -81,11 +81,10 @@ def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
     """SIGTERM is forwarded to the child; SIGKILL cannot be, and the child sees its launcher's
     end of the socket close."""
     env, _ = preloaded
-    run = launch(env, tmp_path, "sleep")
-    line = run.stdout.readline()
-    child = int(line.split("pid ")[1])
-    os.kill(run.pid, sig)
-    run.wait(timeout=30)
+    with launch(env, tmp_path, "sleep") as run:
+        child = int(run.stdout.readline().split("pid ")[1])
+        os.kill(run.pid, sig)
+        run.communicate(timeout=30)
     for _ in range(300):
         try:
             os.kill(child, 0)
