@@ -135,7 +135,7 @@ def summarize(report: dict) -> dict:
         ]
     console = [
         e.get("description") or e.get("source")
-        for e in report["audits"][CONSOLE].get("details", {}).get("items", [])
+        for e in report["audits"].get(CONSOLE, {}).get("details", {}).get("items", [])
     ]
     tbt = report["audits"].get("total-blocking-time", {}).get("numericValue")
     return {
