@@ -1,4 +1,4 @@
-"""The pytest plugin of the suite (tests/conftest.py loads it).
+"""The pytest plugin of the suite (pyproject.toml loads it: `-p harness.plugin`).
 
 Tiers: cpu (default) runs against the offline stand-in; ``--gpu`` runs on CUDA with the real
 weights from your Hugging Face cache; ``--gpu --standin`` runs the gpu tier's CUDA paths against
