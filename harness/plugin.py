@@ -222,14 +222,31 @@ def snippet(request, runner, update_outputs, record_property) -> BoundSnippet:
     return BoundSnippet(runner, mark.args[0], update_outputs)
 
 
+SITE_BUILD = pytest.StashKey[tuple]()
+
+
+def start_site_build(config) -> None:
+    """`mkdocs build --strict` in a thread from the end of collection (it is a subprocess: the
+    tests go on meanwhile), into a scratch folder removed at the end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    site = Path(tempfile.mkdtemp(prefix="site-"))
+    config.add_cleanup(lambda: shutil.rmtree(site, ignore_errors=True))
+    port = free_port()
+    pool = ThreadPoolExecutor(1)
+    config.add_cleanup(pool.shutdown)
+    config.stash[SITE_BUILD] = (site, port, pool.submit(build, site, f"http://127.0.0.1:{port}/"))
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
+def built_site(request):
     """The site, built once per session with `mkdocs build --strict`: (folder, build log), with
     ``.port``, the loopback port it is built for. Its absolute links (hreflang alternates,
     canonical and Open Graph URLs) name that address, so serve it there (``site_url`` fixture)."""
-    site = tmp_path_factory.mktemp("site")
-    port = free_port()
-    done = build(site, f"http://127.0.0.1:{port}/")
+    if SITE_BUILD not in request.config.stash:
+        start_site_build(request.config)
+    site, port, building = request.config.stash[SITE_BUILD]
+    done = building.result()
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
     return BuiltSite(site, done.stdout + done.stderr, port)
@@ -354,6 +371,8 @@ def pytest_collection_finish(session):
         start_preloaded(config)
     if "lighthouse_report" in fixtures:
         start_lighthouse(config)
+    if "built_site" in fixtures:
+        start_site_build(config)
     if {"openai_server", "standalone_report"} & fixtures and not _vllm_missing(config):
         config.stash[SERVER] = make_server(config).launch()
     if "standalone_report" in fixtures:
