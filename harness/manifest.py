@@ -106,12 +106,3 @@ def chain(entries: dict[str, Snippet], name: str) -> list[str]:
 @cache
 def manifest(root: Path = ROOT) -> dict[str, Snippet]:
     return load(root / "snippets" / "snippets.toml")
-
-
-def get(snippet: str, root: Path = ROOT) -> Snippet:
-    try:
-        return manifest(root)[snippet]
-    except KeyError:
-        raise ManifestError(
-            f"snippets/{snippet} is not declared in snippets/snippets.toml: add an entry for it"
-        ) from None

@@ -1,4 +1,5 @@
-"""The page parser (harness/site.py) on small Markdown fixtures (tests/harness/fixtures/site)."""
+"""The page parser (harness/site.py) on small Markdown fixtures
+(tests/harness/fixtures/minisite)."""
 
 from __future__ import annotations
 
