@@ -12,7 +12,7 @@ Two uses, kept apart because only one of them is deterministic:
   pages' script work). The ratio means something on any machine; the raw figure does not.
 
 The site is built for a loopback address (its absolute links point there) and served the way a
-static host serves it (harness.servers.static_site). Lighthouse (npm, in .cache/node) runs with
+static host serves it (harness.servers.fresh_site). Lighthouse (npm, in .cache/node) runs with
 its default mobile settings in Debian's Chromium, one Chrome per palette (harness/lighthouse.mjs);
 the dark palette is Chromium's `--force-dark-mode`, which Material's palette follows.
 
@@ -26,13 +26,10 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from harness.servers import CHROMIUM, free_port, static_site
-from harness.site import LANGS, ROOT, SITE, build
+from harness.servers import CHROMIUM, fresh_site
+from harness.site import LANGS, ROOT, SITE
 
 NODE_MODULES = ROOT / ".cache" / "node" / "node_modules"
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
@@ -58,23 +55,6 @@ AUDIT_SETTINGS = {
 
 def pages() -> list[str]:
     return [SITE.page(name, lang).url for lang in LANGS for name in SITE.page_names]
-
-
-@contextmanager
-def served_site(baseline: bool = False) -> Iterator[str]:
-    """Build the site into a scratch folder for a free loopback port and serve it there; with
-    ``baseline``, also a copy without code annotations under /baseline/ (see no_annotations)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        done = build(site, base)
-        if done.returncode != 0:
-            raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
-        if baseline:
-            no_annotations(site, site / "baseline")
-        with static_site(site, port) as url:
-            yield url
 
 
 FEATURE = '"content.code.annotate"'
@@ -149,7 +129,7 @@ def summarize(report: dict) -> dict:
 def audits(urls: list[str] | None = None) -> dict[str, dict]:
     """The suite's audits of every page (AUDITED), keyed "url|palette"."""
     urls = pages() if urls is None else urls
-    with served_site() as base:
+    with fresh_site() as (base, _):
         groups = [
             {
                 "flags": [*FLAGS, *PALETTES[palette]],
@@ -172,7 +152,8 @@ def audits(urls: list[str] | None = None) -> dict[str, dict]:
 def performance(urls: list[str], runs: int) -> dict[str, dict[str, list]]:
     """Performance score and total blocking time of each page and of its baseline (the same page
     without code annotations), ``runs`` times each, interleaved, in one Chrome (light palette)."""
-    with served_site(baseline=True) as base:
+    with fresh_site() as (base, site):
+        no_annotations(site, site / "baseline")
         plan = [
             (url, kind, base + ("baseline/" if kind == "baseline" else "") + url)
             for _ in range(runs)

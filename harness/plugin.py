@@ -22,7 +22,7 @@ import pytest
 
 from harness import manifest, preload, standin
 from harness.runner import Runner
-from harness.servers import Server, die_with_parent, free_port, static_site
+from harness.servers import Server, die_with_parent, free_port, spawn, static_site
 from harness.site import ROOT, SITE, build
 
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots and server logs for a person to look at
@@ -33,6 +33,8 @@ SERVER = pytest.StashKey[Server]()
 STANDALONE = pytest.StashKey[subprocess.Popen]()
 LIGHTHOUSE = pytest.StashKey[subprocess.Popen]()
 LIGHTHOUSE_JSON = ARTIFACTS / "lighthouse.json"
+LOGS = ARTIFACTS / "logs"
+LIGHTHOUSE_LOG = LOGS / "lighthouse.log"
 PRELOADED = pytest.StashKey[subprocess.Popen]()
 
 
@@ -275,7 +277,7 @@ def make_server(config) -> Server:
     own `vllm serve ... --host 127.0.0.1` command (vllm lives in its own environment: set VLLM or
     put it on PATH)."""
     port = free_port()
-    log = ARTIFACTS / "logs" / f"server-{port}.log"
+    log = LOGS / f"server-{port}.log"
     if tier(config) == "gpu":
         vllm = os.environ.get("VLLM") or shutil.which("vllm")
         if not vllm:
@@ -318,16 +320,7 @@ def start_preloaded(config) -> None:
     from, and a Jupyter kernel spec ("python3", as the notebooks name it) that forks from it."""
     folder = Path(tempfile.mkdtemp(prefix="preload-"))
     sock = folder / "socket"
-    log = ARTIFACTS / "logs" / "preload.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        config.stash[PRELOADED] = subprocess.Popen(
-            [sys.executable, "-m", "harness.preload", "--serve", str(sock)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            preexec_fn=die_with_parent,
-        )
+    config.stash[PRELOADED] = spawn([*PYTHON_M, "--serve", str(sock)], LOGS / "preload.log")
     kernel = folder / "kernels" / "python3"
     kernel.mkdir(parents=True)
     spec = {
@@ -383,7 +376,7 @@ def pytest_collection_finish(session):
             names = [n for n in names if config.stash[RUNNER].entries[n].server]
         argv = [*PYTHON_M, "harness.standalone", *names]
         argv += ["--server", server] if server else []
-        log = ARTIFACTS / "logs" / "standalone.log"
+        log = LOGS / "standalone.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "wb") as err:
             config.stash[STANDALONE] = subprocess.Popen(
@@ -412,16 +405,8 @@ def start_lighthouse(config) -> None:
     """The Lighthouse audits (harness.lighthouse), in the background: most of their time is
     Chromium waiting for the page to settle, which the other tests fill."""
     LIGHTHOUSE_JSON.unlink(missing_ok=True)
-    log = ARTIFACTS / "logs" / "lighthouse.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        config.stash[LIGHTHOUSE] = subprocess.Popen(
-            [sys.executable, "-m", "harness.lighthouse", "audits", "--json", str(LIGHTHOUSE_JSON)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            preexec_fn=die_with_parent,
-        )
+    argv = [sys.executable, "-m", "harness.lighthouse", "audits", "--json", str(LIGHTHOUSE_JSON)]
+    config.stash[LIGHTHOUSE] = spawn(argv, LIGHTHOUSE_LOG)
 
 
 @pytest.fixture(scope="session")
@@ -430,7 +415,7 @@ def lighthouse_report(request) -> dict[str, dict]:
     proc = request.config.stash[LIGHTHOUSE]
     proc.wait(timeout=1800)
     if not LIGHTHOUSE_JSON.exists():
-        log = (ARTIFACTS / "logs" / "lighthouse.log").read_text(errors="replace")
+        log = LIGHTHOUSE_LOG.read_text(errors="replace")
         pytest.fail(f"the Lighthouse audits wrote no results:\n{log[-4000:]}", pytrace=False)
     return json.loads(LIGHTHOUSE_JSON.read_text(encoding="utf-8"))
 
@@ -446,12 +431,10 @@ def standalone_report(request) -> dict[str, dict]:
 def pytest_unconfigure(config):
     if SERVER in config.stash:  # also when the fixture was never used
         config.stash[SERVER].stop()
-    for key in (STANDALONE, LIGHTHOUSE):
+    for key in (STANDALONE, LIGHTHOUSE, PRELOADED):
         if key in config.stash and config.stash[key].poll() is None:
             config.stash[key].kill()
-    if PRELOADED in config.stash and config.stash[PRELOADED].poll() is None:
-        config.stash[PRELOADED].kill()
-        config.stash[PRELOADED].wait()
+            config.stash[key].wait()
 
 
 @pytest.hookimpl(hookwrapper=True)

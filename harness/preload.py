@@ -53,10 +53,13 @@ def serve(path: str, modules: tuple[str, ...] = MODULES) -> None:
     """Import ``modules``, then fork a child for each launcher that connects to ``path``."""
     import importlib
 
-    # Bound first: a launcher that connects while the imports run waits in the backlog.
+    # Listening first: a launcher that connects while the imports run waits in the backlog. The
+    # socket appears at ``path`` only once it listens (a rename), so a launcher never finds it
+    # bound but refusing.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
+    listener.bind(path + ".new")
     listener.listen(64)
+    os.rename(path + ".new", path)
     for name in modules:
         try:
             importlib.import_module(name)

@@ -163,6 +163,25 @@ def static_site(folder: Path, port: int = 0) -> Iterator[str]:
         server.server_close()
 
 
+@contextmanager
+def fresh_site() -> Iterator[tuple[str, Path]]:
+    """The site built with `mkdocs build --strict` into a scratch folder for a free loopback port
+    (its absolute links, hreflang alternates among them, point there) and served there as a
+    static host serves it; yields (base URL, folder). The folder may be added to while served."""
+    import tempfile
+
+    from harness.site import build
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        done = build(site, f"http://127.0.0.1:{port}/")
+        if done.returncode != 0:
+            raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
+        with static_site(site, port) as url:
+            yield url, site
+
+
 def launch_chromium(playwright):
     """Debian's Chromium through Playwright (Playwright's own browser download is not used)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

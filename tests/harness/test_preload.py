@@ -36,9 +36,10 @@ def preloaded(tmp_path):
         [sys.executable, "-m", "harness.preload", "--serve", str(sock), "json"],
         preexec_fn=die_with_parent,
     )
-    for _ in range(200):
-        if sock.exists():
-            break
+    deadline = time.monotonic() + 120  # generous: on a loaded machine Python starts slowly
+    while not sock.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the preloaded interpreter never listened (exit {proc.poll()})")
         time.sleep(0.05)
     env = {**os.environ, preload.ENV: str(sock), "MARK": "from-the-launcher"}
     yield env, proc
@@ -85,7 +86,8 @@ def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
         child = int(run.stdout.readline().split("pid ")[1])
         os.kill(run.pid, sig)
         run.communicate(timeout=30)
-    for _ in range(300):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             os.kill(child, 0)
         except ProcessLookupError:
