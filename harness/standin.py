@@ -21,16 +21,22 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ID = "Qwen/Qwen2-7B-Instruct"
-ROOT = Path(__file__).resolve().parents[1]
-CACHE_ROOT = ROOT / ".cache" / "standin"
+from harness.model.facts import (
+    GENERATION_CONFIG,
+    MODEL_CONFIG,
+    MODEL_FILES,
+    MODEL_ID,
+    SPECIAL_TOKEN_IDS,
+    STANDIN_CACHE,
+)
+
+CACHE_ROOT = STANDIN_CACHE
 
 # Qwen2's pre-tokenizer: like cl100k, but digits are split one by one.
 PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
     r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
-SPECIAL_TOKENS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
 
 # The chat template of Qwen2-7B-Instruct: ChatML, with a default system prompt.
 CHAT_TEMPLATE = (
@@ -43,57 +49,16 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
 
-# Qwen2-7B-Instruct's config, with the size shrunk (hidden 3584 -> 32, 28 layers -> 2, ...).
-CONFIG = {
-    "architectures": ["Qwen2ForCausalLM"],
-    "model_type": "qwen2",
-    "vocab_size": 152064,
-    "hidden_size": 32,  # 3584 in Qwen2-7B-Instruct
+# Qwen2-7B-Instruct's config.json with only its size shrunk: the keys below replace the real
+# ones (hidden 3584 -> 32, 28 layers -> 2, ...); every other key is the real model's.
+SHRUNK = {
+    "hidden_size": 32,
     "intermediate_size": 64,
     "num_hidden_layers": 2,
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
-    "hidden_act": "silu",
-    "max_position_embeddings": 32768,
-    "rope_theta": 1000000.0,
-    "rms_norm_eps": 1e-06,
-    "initializer_range": 0.02,
-    "tie_word_embeddings": False,
-    "use_cache": True,
-    "use_sliding_window": False,
-    "sliding_window": 131072,
-    "max_window_layers": 28,
-    "attention_dropout": 0.0,
-    "bos_token_id": 151643,
-    "eos_token_id": 151645,
-    "torch_dtype": "bfloat16",
 }
-
-# Qwen2-7B-Instruct's own sizes in its config.json, which CONFIG shrinks. The pages' memory and
-# tensor-parallel figures are computed from them (tests/test_facts.py).
-FULL_SIZE = {
-    "hidden_size": 3584,
-    "intermediate_size": 18944,
-    "num_hidden_layers": 28,
-    "num_attention_heads": 28,
-    "num_key_value_heads": 4,
-}
-HEAD_DIM = FULL_SIZE["hidden_size"] // FULL_SIZE["num_attention_heads"]
-# Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token.
-KV_BYTES_PER_TOKEN = (
-    2 * FULL_SIZE["num_hidden_layers"] * FULL_SIZE["num_key_value_heads"] * HEAD_DIM * 2
-)
-
-GENERATION_CONFIG = {
-    "bos_token_id": 151643,
-    "pad_token_id": 151643,
-    "do_sample": True,
-    "eos_token_id": [151645, 151643],
-    "repetition_penalty": 1.05,
-    "temperature": 0.7,
-    "top_p": 0.8,
-    "top_k": 20,
-}
+CONFIG = MODEL_CONFIG | SHRUNK
 
 TOKENIZER_CONFIG = {
     "tokenizer_class": "Qwen2Tokenizer",
@@ -138,6 +103,8 @@ def qwen_ranks_file() -> Path:
 def cache_key() -> str:
     """Changes whenever this builder or the libraries that write the files change."""
     h = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(MODEL_FILES.iterdir()):
+        h.update(path.read_bytes())
     for name in ("transformers", "tokenizers", "torch"):
         h.update(importlib.metadata.version(name).encode())
     return h.hexdigest()[:16]
@@ -152,11 +119,11 @@ def build_tokenizer_json(dest: Path) -> None:
     if "additional_special_tokens" in inspect.signature(TikTokenConverter).parameters:
         specials = "additional_special_tokens"
     converter = TikTokenConverter(
-        vocab_file=str(qwen_ranks_file()), pattern=PATTERN, **{specials: list(SPECIAL_TOKENS)}
+        vocab_file=str(qwen_ranks_file()), pattern=PATTERN, **{specials: list(SPECIAL_TOKEN_IDS)}
     )
     tok = converter.converted()
     tok.normalizer = normalizers.NFC()
-    for token, expected in SPECIAL_TOKENS.items():
+    for token, expected in SPECIAL_TOKEN_IDS.items():
         got = tok.token_to_id(token)
         if got != expected:
             raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
@@ -172,7 +139,7 @@ def build_model(dest: Path) -> None:
     model = Qwen2ForCausalLM(config)
     with torch.no_grad():
         model.model.embed_tokens.weight[:, 0] = EOS_FEATURE
-        eos = SPECIAL_TOKENS["<|im_end|>"]
+        eos = SPECIAL_TOKEN_IDS["<|im_end|>"]
         model.lm_head.weight[eos] = 0.0
         model.lm_head.weight[eos, 0] = EOS_WEIGHT
     model = model.to(torch.bfloat16)
@@ -182,10 +149,10 @@ def build_model(dest: Path) -> None:
     (dest / "generation_config.json").write_text(json.dumps(GENERATION_CONFIG, indent=2) + "\n")
 
 
-def build(hf_home: Path) -> Path:
+def write_cache(hf_home: Path) -> Path:
     """Write the stand-in into ``hf_home`` as a hub cache; return its snapshot folder."""
     revision = hashlib.sha1(f"standin-{cache_key()}".encode()).hexdigest()
-    repo = hf_home / "hub" / ("models--" + REPO_ID.replace("/", "--"))
+    repo = hf_home / "hub" / ("models--" + MODEL_ID.replace("/", "--"))
     snapshot = repo / "snapshots" / revision
     tmp = snapshot.with_name(revision + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -212,22 +179,21 @@ def ensure() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(home, ignore_errors=True)
-            build(home)
+            write_cache(home)
             done.write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
     return home
 
 
 def activate() -> Path:
-    """Point this process (and what it starts) at the stand-in, offline; build it if missing.
-
-    Must run before anything imports huggingface_hub, which reads HF_HOME once at import.
-    """
+    """Point this process (and what it starts) at the stand-in, offline; returns its HF_HOME,
+    which ``ensure`` builds. Must run before anything imports huggingface_hub, which reads HF_HOME
+    once at import."""
     home = CACHE_ROOT / cache_key()
     os.environ["HF_HOME"] = str(home)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["MODELSCOPE_CACHE"] = str(CACHE_ROOT / "modelscope")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return ensure()
+    return home
 
 
 if __name__ == "__main__":

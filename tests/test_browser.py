@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.plugin import ARTIFACTS
-from harness.servers import CHROMIUM, launch_chromium
-from harness.site import SITE, Page
+from harness.model.facts import ARTIFACTS, CHROMIUM
+from harness.model.site import SITE, Page
+from harness.processes import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 PAGES = SITE.pages

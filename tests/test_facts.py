@@ -1,8 +1,9 @@
 """Figures the pages state about Qwen2-7B-Instruct, computed here from its architecture.
 
 The parameter count comes from building the model on PyTorch's meta device (no memory, no
-weights) at the real sizes (harness.standin.FULL_SIZE); the KV cache and tensor-parallel figures
-from the same sizes. Each figure must appear, as computed, in the section of every language.
+weights) from its config.json (harness/model/qwen2-7b-instruct/); the KV cache and
+tensor-parallel figures from the same sizes. Each figure must appear, as computed, in the
+section of every language.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, Qwen2Config
 
-from harness import standin
-from harness.site import LANGS, SITE
+from harness.model.facts import HEAD_DIM, KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.model.site import LANGS, SITE
 
 GiB = 1 << 30
-SIZE = standin.FULL_SIZE
-HEAD_DIM = standin.HEAD_DIM
-CONTEXT = standin.CONFIG["max_position_embeddings"]
-KV_PER_TOKEN = standin.KV_BYTES_PER_TOKEN
+SIZE = MODEL_CONFIG
+CONTEXT = MODEL_CONFIG["max_position_embeddings"]
+KV_PER_TOKEN = KV_BYTES_PER_TOKEN
 
 
 def parameters() -> int:
-    config = {k: v for k, v in standin.CONFIG.items() if k != "architectures"} | SIZE
+    config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(Qwen2Config(**config))
     return sum(p.numel() for p in model.parameters())

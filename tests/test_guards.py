@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import rules
-from harness.site import ROOT, Site
+from harness.model.facts import ROOT
+from harness.model.site import Site
+from harness.suite import rules
 
 pytestmark = pytest.mark.timeout(60)
 

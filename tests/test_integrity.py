@@ -1,4 +1,5 @@
-"""What the pages show is what the suite tests: every rule in harness/rules.py, on the repository.
+"""What the pages show is what the suite tests: every rule in harness/suite/rules.py, on the
+repository.
 
 Each failure names the file and line at fault. tests/test_guards.py shows each rule catching the
 defect it is for.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness import rules
-from harness.site import Site
+from harness.model.site import Site
+from harness.suite import rules
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -4,8 +4,8 @@ Accessibility, best practices and SEO must score 100 and the console must stay c
 light palette; in the dark one, accessibility (contrast is where colour matters) and the console
 again. These scores do not depend on how fast the machine is. Performance does, so it is not
 judged here: `nox -s bench` measures it against a baseline built in the same run
-(harness/lighthouse.py). The audits run in the background from the start of the session
-(harness/plugin.py); results go to test-artifacts/lighthouse.json.
+(harness/tools/lighthouse.py). The audits run in the background from the start of the session
+(harness/suite/background.py); results go to test-artifacts/lighthouse.json.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import shutil
 
 import pytest
 
-from harness import lighthouse
-from harness.servers import CHROMIUM
+from harness.model.facts import CHROMIUM
+from harness.tools import lighthouse
 
 pytestmark = [pytest.mark.lighthouse, pytest.mark.browser, pytest.mark.timeout(1800)]
 

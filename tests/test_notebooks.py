@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from harness import notebooks
+from harness.tools import notebooks
 
 
 def test_notebooks_are_up_to_date():

@@ -11,7 +11,7 @@ import ast
 
 import pytest
 
-from harness.site import ROOT
+from harness.model.facts import ROOT
 
 TREE = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
 FUNCS = {f.name: f for f in TREE.body if isinstance(f, ast.FunctionDef)}
@@ -62,7 +62,7 @@ def test_session_installs_what_it_runs(name):
     called, ran = calls(func), runs(func)
     problems = []
     whole_suite = "pytest" in ran
-    if whole_suite or any("harness.bench" in r for r in ran):
+    if whole_suite or any("harness.tools.bench" in r for r in ran):
         if "install_test_env" not in called:
             problems.append("runs the whole suite but does not call install_test_env")
     if any(r.startswith("pytest") for r in ran) and not (

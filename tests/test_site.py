@@ -7,21 +7,20 @@ import re
 
 import pytest
 
-from harness import manifest
-from harness.site import LANGS, SITE
+from harness.model.site import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
 PAGES = SITE.pages
 
 
 def test_strict_build_is_clean(built_site):
-    _, log = built_site
+    log = built_site.log
     warnings = [line for line in log.splitlines() if re.match(r"^(WARNING|ERROR)\b", line)]
     assert not warnings, "\n".join(warnings)
 
 
 def html_of(built_site, page) -> str:
-    site, _ = built_site
+    site = built_site.folder
     path = site / page.url / "index.html"
     assert path.is_file(), f"{page.rel} is not in the built site at /{page.url}"
     return path.read_text(encoding="utf-8")
@@ -39,7 +38,7 @@ REMOTE = re.compile(
 
 
 def test_no_page_loads_remote_assets(built_site):
-    site, _ = built_site
+    site = built_site.folder
     bad = [
         f"{page.relative_to(site)}: {m.group(0)}"
         for page in site.rglob("*.html")
@@ -49,7 +48,7 @@ def test_no_page_loads_remote_assets(built_site):
 
 
 def test_search_index_holds_segmented_chinese(built_site):
-    site, _ = built_site
+    site = built_site.folder
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     separator = index["config"]["separator"]
     assert "\\u200b" in separator or "\u200b" in separator, separator
@@ -61,7 +60,7 @@ def test_search_index_holds_segmented_chinese(built_site):
 def test_each_language_has_its_404_page(built_site):
     """/404.html in English, which sends /zh/ addresses on (tests/test_browser.py follows it),
     and /zh/404.html in Chinese."""
-    site, _ = built_site
+    site = built_site.folder
     en = (site / "404.html").read_text(encoding="utf-8")
     zh = (site / "zh" / "404.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in en and "This page does not exist" in en and "页面不存在" not in en
@@ -81,14 +80,14 @@ def test_page_has_its_own_description_for_link_previews(built_site, page):
 
 
 def test_sitemap_lists_every_page(built_site):
-    site, _ = built_site
+    site = built_site.folder
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     missing = [p.url or "/" for p in PAGES if f"/{p.url}</loc>" not in sitemap]
     assert not missing, f"pages missing from sitemap.xml: {missing}"
 
 
 def test_pages_link_to_the_snippets_they_include(built_site):
-    site, _ = built_site
+    site = built_site.folder
     missing = [
         f"{p.rel}: no link to snippets/{inc.path}"
         for p in PAGES
@@ -101,7 +100,7 @@ def test_pages_link_to_the_snippets_they_include(built_site):
 @pytest.mark.parametrize("lang", LANGS)
 def test_pages_with_code_show_the_verified_versions(built_site, lang):
     low, high = SITE.verified_versions["transformers"]
-    site, _ = built_site
+    site = built_site.folder
     for p in PAGES:
         if p.lang != lang or not p.includes:
             continue
@@ -115,8 +114,8 @@ def test_pages_with_code_show_the_verified_versions(built_site, lang):
 def test_continued_blocks_link_to_what_they_continue(built_site, page):
     """One label per block whose snippet continues another (snippets.toml), linking to an anchor
     that exists on the target page."""
-    site, _ = built_site
-    entries = manifest.manifest()
+    site = built_site.folder
+    entries = SITE.manifest
     expected = sum(1 for i in page.includes if i.path in entries and entries[i.path].continues)
     html = html_of(built_site, page)
     labels = re.findall(r'<p class="continues">.*?<a href="([^"]*)"', html, re.S)
@@ -149,9 +148,9 @@ def test_footer_names_the_commit_and_its_verification(built_site, page):
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
 def test_page_offers_its_notebook(built_site, page):
     """Served with the site, the same file as notebooks/, and on Colab from the repository."""
-    from harness.notebooks import NOTEBOOKS
+    from harness.model.facts import NOTEBOOKS
 
-    site, _ = built_site
+    site = built_site.folder
     html = html_of(built_site, page)
     name = f"{page.name}.{page.lang}.ipynb"
     hrefs = re.findall(r'<p class="notebook-links">.*?</p>', html, re.S)
@@ -176,7 +175,7 @@ def test_shared_links_show_the_pages_title_and_description(built_site, page):
     import html as html_lib
 
     text = html_of(built_site, page)
-    base = f"http://127.0.0.1:{built_site.port}/"
+    base = built_site.url
     site_name = {"en": "Qwen2 Local Guide", "zh": "Qwen2 本地运行指南"}[page.lang]
     title = site_name if page.name == "index" else page.title
     expected = {
@@ -197,7 +196,7 @@ def test_shared_links_show_the_pages_title_and_description(built_site, page):
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
 def test_hreflang_alternates_are_absolute_with_a_default(built_site, page):
     text = html_of(built_site, page)
-    base = f"http://127.0.0.1:{built_site.port}/"
+    base = built_site.url
     links = dict(
         (lang, href)
         for href, lang in re.findall(

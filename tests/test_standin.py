@@ -1,24 +1,28 @@
 """The stand-in is faithful where the snippets can tell: tokenizer, chat template, config."""
 
+import json
+from pathlib import Path
+
 import pytest
-from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+from huggingface_hub import hf_hub_download
+from transformers import AutoTokenizer
 
 from harness import standin
+from harness.model.facts import GENERATION_CONFIG, MODEL_CONFIG, MODEL_ID, SPECIAL_TOKEN_IDS
 
 pytestmark = pytest.mark.timeout(120)
-MODEL = "Qwen/Qwen2-7B-Instruct"
 
 
 @pytest.fixture(scope="module")
 def tokenizer():
     """The tokenizer of Qwen/Qwen2-7B-Instruct as the tier has it: the stand-in's on CPU, the
     real one on the gpu tier; the ids below are the real tokenizer's, so both must match them."""
-    return AutoTokenizer.from_pretrained(MODEL)
+    return AutoTokenizer.from_pretrained(MODEL_ID)
 
 
 def test_special_tokens_have_qwen2_ids(tokenizer):
-    ids = tokenizer.convert_tokens_to_ids(["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
-    assert ids == [151643, 151644, 151645]
+    ids = tokenizer.convert_tokens_to_ids(list(SPECIAL_TOKEN_IDS))
+    assert ids == list(SPECIAL_TOKEN_IDS.values())
     assert (tokenizer.eos_token, tokenizer.pad_token, tokenizer.bos_token) == (
         "<|im_end|>",
         "<|endoftext|>",
@@ -55,11 +59,13 @@ def test_chatml_prompt_encodes_to_the_real_ids(tokenizer):
     assert ids[23:] == [151644, 77091, 198]
 
 
-def test_config_matches_qwen2_7b_instruct():
-    """What the stand-in shares with the real model (on the gpu tier, checked against it)."""
-    config = AutoConfig.from_pretrained(MODEL)
-    assert config.architectures == ["Qwen2ForCausalLM"] and config.vocab_size == 152064
-    assert config.tie_word_embeddings is False and config.rms_norm_eps == 1e-6
-    assert config.max_position_embeddings == 32768
-    generation = GenerationConfig.from_pretrained(MODEL)
-    assert generation.to_diff_dict() | standin.GENERATION_CONFIG == generation.to_diff_dict()
+@pytest.mark.parametrize("name", ["config.json", "generation_config.json"])
+def test_model_files_are_the_models_own(name, on_standin):
+    """The model's config files as the tier loads them, against the copies kept in
+    harness/model/qwen2-7b-instruct/: with the real weights (gpu tier) they must be equal, which
+    checks the copies; the stand-in (cpu tier) may differ only in the sizes it shrinks."""
+    kept = {"config.json": MODEL_CONFIG, "generation_config.json": GENERATION_CONFIG}[name]
+    loaded = json.loads(Path(hf_hub_download(MODEL_ID, name)).read_text(encoding="utf-8"))
+    differ = {k for k, v in kept.items() if loaded.get(k, "missing") != v}
+    shrunk = set(standin.SHRUNK) if on_standin and name == "config.json" else set()
+    assert differ == shrunk, {k: (loaded.get(k, "missing"), kept[k]) for k in differ ^ shrunk}

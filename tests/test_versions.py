@@ -10,7 +10,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from harness.site import ROOT, SITE
+from harness.model.facts import ROOT
+from harness.model.site import SITE
 
 SNIPPETS = SITE.snippets
 VERIFIED = SITE.verified_versions

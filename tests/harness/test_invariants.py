@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness import invariants
-from harness.invariants import Exchange, Record
-from harness.runner import SnippetError
+from harness.model.facts import MODEL_ID
+from harness.suite import invariants
+from harness.suite.invariants import Exchange, Record
+from harness.suite.runner import SnippetError
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -58,7 +59,7 @@ def test_planted_defect_breaks_an_invariant(snippet, replace, invariant):
 
 
 def chat(stream: bool = False, **extra) -> dict:
-    request = {"model": invariants.MODEL, "messages": [{"role": "user", "content": "Hi"}]}
+    request = {"model": MODEL_ID, "messages": [{"role": "user", "content": "Hi"}]}
     return {**request, **({"stream": True} if stream else {}), **extra}
 
 

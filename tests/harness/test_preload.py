@@ -1,4 +1,4 @@
-"""The preloaded interpreter (harness/preload.py): a forked child is the process its launcher
+"""The preloaded interpreter (harness/suite/preload.py): a forked child is the process its launcher
 asked for, with the launcher's arguments, directory, environment, streams and exit status, and it
 dies with its launcher however the launcher ends."""
 
@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from harness import preload
-from harness.servers import die_with_parent
+from harness.processes import die_with_parent
+from harness.suite import preload
 
 pytestmark = pytest.mark.timeout(120)
 CHILD = """
@@ -33,7 +33,7 @@ def preloaded(tmp_path):
     sock = tmp_path / "socket"
     (tmp_path / "childmod.py").write_text(CHILD)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.preload", "--serve", str(sock), "json"],
+        [sys.executable, "-m", "harness.suite.preload", "--serve", str(sock), "json"],
         preexec_fn=die_with_parent,
     )
     deadline = time.monotonic() + 120  # generous: on a loaded machine Python starts slowly
@@ -49,7 +49,7 @@ def preloaded(tmp_path):
 
 def launch(env, cwd, *args, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.preload", "childmod", *args],
+        [sys.executable, "-m", "harness.suite.preload", "childmod", *args],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

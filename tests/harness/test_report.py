@@ -1,9 +1,10 @@
-"""The canary's report (harness/report.py) on a hand-made failing junit result."""
+"""The canary's issue text (harness/tools/report.py), on hand-made failing junit results, and
+its pin bump (harness/tools/pins.py)."""
 
 from __future__ import annotations
 
-from harness import report
-from harness.site import SITE
+from harness.model.site import SITE
+from harness.tools import pins, report
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="0" failures="1" tests="2">
@@ -13,7 +14,8 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 TypeError: Qwen2ForCausalLM.__init__() got an unexpected keyword argument 'dtype'</failure>
 </testcase>
 <testcase classname="tests.snippets.test_transformers" name="test_chat_template_output">
-  <properties><property name="snippet" value="transformers/print_prompt.py"/></properties>
+  <properties><property name="snippet" value="transformers/print_prompt.py"/>
+    <property name="snippet_at_fault" value="transformers/generate.py"/></properties>
   <failure message="x">SnippetError: {where} raised TypeError</failure>
 </testcase>
 <testcase classname="tests.test_site" name="test_ok"/>
@@ -79,7 +81,7 @@ def test_bump_moves_pin_and_newest_end(tmp_path):
         'transformers = ["4.56.0", "5.23.0"]\ntorch = ["2.13.0", "2.13.0"]\n'
         'openai = ["1.55.3", "3.54.0"]\n'
     )
-    moved = report.bump({"transformers": "5.24.1", "openai": "3.54.0"}, pyproject)
+    moved = pins.bump({"transformers": "5.24.1", "openai": "3.54.0"}, tmp_path)
     assert moved == ["transformers 5.23.0 -> 5.24.1"]
     text = pyproject.read_text()
     assert '"transformers[serving]==5.24.1"' in text

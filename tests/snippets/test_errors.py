@@ -14,11 +14,11 @@ from importlib.metadata import version
 
 import pytest
 
-from harness import manifest, standin
-from harness.plugin import vllm_python
-from harness.site import SITE
+from harness.model import manifest
+from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.model.site import SITE
 
-ERRORS = [(name, r) for name, e in manifest.manifest().items() for r in e.raises]
+ERRORS = [(name, r) for name, e in SITE.manifest.items() for r in e.raises]
 
 
 def cases(keep):
@@ -68,7 +68,7 @@ def test_raises_on_cpu(name, error, snippet, gpu):
     newest verified transformers, word for word; with an older one, the same exception type."""
     if gpu:
         pytest.skip("the gpu tier runs this snippet for real")
-    from harness.runner import SnippetError
+    from harness.suite.runner import SnippetError
 
     with pytest.raises(SnippetError) as failure:
         snippet.run()
@@ -86,12 +86,12 @@ def test_raises_on_cpu(name, error, snippet, gpu):
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("name,error", cases(lambda r: r.tier == "gpu"))
-def test_vllm_prints_the_kv_cache_error(name, error, snippet):
+def test_vllm_prints_the_kv_cache_error(name, error, snippet, vllm_python):
     """vLLM's own check, called with Qwen2-7B-Instruct's KV cache size for its full context and
     1 GiB free, prints the message the page quotes (vLLM's 16-token blocks round the estimate)."""
     snippet.source()
-    gib, context, block = 1 << 30, standin.CONFIG["max_position_embeddings"], 16
-    per_token = standin.KV_BYTES_PER_TOKEN
+    gib, context, block = 1 << 30, MODEL_CONFIG["max_position_embeddings"], 16
+    per_token = KV_BYTES_PER_TOKEN
     estimate = gib // (per_token * block) * block
     script = (
         "from vllm.v1.core.kv_cache_utils import _check_enough_kv_cache_memory as check\n"
@@ -100,7 +100,5 @@ def test_vllm_prints_the_kv_cache_error(name, error, snippet):
         "except ValueError as e:\n"
         "    print(f'ValueError: {e}')\n"
     )
-    done = subprocess.run(
-        [vllm_python(), "-c", script], capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run([vllm_python, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip() == quoted(error), done.stdout + done.stderr

@@ -17,29 +17,26 @@ import urllib.request
 import openai
 import pytest
 
-from harness import standin
-from harness.plugin import vllm_python
-from harness.runner import SnippetError
+from harness.model.facts import GENERATION_CONFIG, MODEL_ID, PAGE_SERVER_URL
+from harness.suite.runner import SnippetError, adapt
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(600)]
-PAGE_URL = "http://localhost:8000"
-MODEL = "Qwen/Qwen2-7B-Instruct"
 
 
 def run_shell(snippet, server):
-    return snippet.shell({PAGE_URL: server.base_url})
+    return snippet.shell({PAGE_SERVER_URL: server.base_url})
 
 
 def run_client(snippet, server):
     """Run a Python client snippet against the test server (only the address is adapted)."""
-    return snippet.run({f"{PAGE_URL}/v1": f"{server.base_url}/v1"})
+    return snippet.run({f"{PAGE_SERVER_URL}/v1": f"{server.base_url}/v1"})
 
 
 @pytest.mark.snippet("vllm/chat_completions.sh")
 def test_curl_chat_completion(snippet, openai_server):
     reply = json.loads(run_shell(snippet, openai_server).printed)
     assert reply["object"] == "chat.completion"
-    assert reply["model"].startswith(MODEL)
+    assert reply["model"].startswith(MODEL_ID)
     (choice,) = reply["choices"]
     assert choice["message"]["role"] == "assistant"
     assert choice["finish_reason"] in {"stop", "length"}
@@ -112,7 +109,7 @@ def test_vllm_only_parameters_reach_the_server(snippet, openai_server, gpu):
         assert "top_k" in why and "repetition_penalty" in why, why
         request = failure.value.record.exchanges[0].request
     assert (request["top_k"], request["repetition_penalty"]) == (10, 1.1)
-    defaults = standin.GENERATION_CONFIG
+    defaults = GENERATION_CONFIG
     assert request["top_k"] != defaults["top_k"]
     assert request["repetition_penalty"] != defaults["repetition_penalty"]
     assert "extra_body" not in request
@@ -129,10 +126,10 @@ def test_curl_temperature_zero_is_greedy(snippet, openai_server):
 
 @pytest.mark.snippet("vllm/serve_local.sh")
 def test_vllm_serve_lists_the_model(snippet, openai_server):
-    snippet.source()  # the server was started from it (harness.plugin.make_server)
+    snippet.source()  # the server was started from it (harness.suite.plugin.make_server)
     with urllib.request.urlopen(f"{openai_server.base_url}/v1/models", timeout=10) as r:
         models = json.load(r)
-    assert [m["id"] for m in models["data"]] == [MODEL]
+    assert [m["id"] for m in models["data"]] == [MODEL_ID]
 
 
 # vLLM's own parser for `vllm serve`'s options (its import path moved in 0.11).
@@ -149,12 +146,17 @@ print(json.dumps({k: v for k, v in vars(args).items() if isinstance(v, plain)}))
 """
 
 
-def vllm_parse(command: str) -> dict:
+@pytest.fixture
+def vllm_parse(vllm_python):
     """`vllm serve MODEL --options` as vLLM parses it: unknown options and bad values fail."""
+    return lambda command: _vllm_parse(vllm_python, command)
+
+
+def _vllm_parse(vllm_python: str, command: str) -> dict:
     argv = shlex.split(command)
-    assert argv[:3] == ["vllm", "serve", MODEL], argv
+    assert argv[:3] == ["vllm", "serve", MODEL_ID], argv
     done = subprocess.run(
-        [vllm_python(), "-c", PARSE, "--model", MODEL, *argv[3:]],
+        [vllm_python, "-c", PARSE, "--model", MODEL_ID, *argv[3:]],
         capture_output=True,
         text=True,
         timeout=300,
@@ -164,9 +166,9 @@ def vllm_parse(command: str) -> dict:
 
 
 @pytest.mark.snippet("vllm/serve.sh")
-def test_vllm_serve_is_the_local_command_without_host(snippet, runner):
+def test_vllm_serve_is_the_local_command_without_host(snippet, runner, vllm_parse):
     """serve.sh is serve_local.sh (which the gpu tier starts) without `--host 127.0.0.1`."""
-    local = shlex.split(runner._source("vllm/serve_local.sh"))
+    local = shlex.split(adapt(runner.site, "vllm/serve_local.sh"))  # read, not exercised
     assert local == [*shlex.split(snippet.source()), "--host", "127.0.0.1"]
     parsed = vllm_parse(snippet.source())
     # The page: port 8000, and every interface unless --host says otherwise.
@@ -184,13 +186,13 @@ SERVE_OPTIONS = {
 @pytest.mark.parametrize(
     "name", [pytest.param(n, marks=pytest.mark.snippet(n)) for n in SERVE_OPTIONS]
 )
-def test_vllm_serve_variant_sets_what_the_page_says(name, snippet):
+def test_vllm_serve_variant_sets_what_the_page_says(name, snippet, vllm_parse):
     parsed = vllm_parse(snippet.source())
     assert {k: parsed.get(k) for k in SERVE_OPTIONS[name]} == SERVE_OPTIONS[name]
 
 
 @pytest.mark.snippet("vllm/serve_modelscope.sh")
-def test_vllm_reads_the_modelscope_switch(snippet):
+def test_vllm_reads_the_modelscope_switch(snippet, vllm_python, vllm_parse):
     """The variable the page sets is the one vLLM reads, and its value turns ModelScope on; the
     serve line after it is the plain one."""
     install, serve = snippet.source().strip().splitlines()
@@ -199,7 +201,7 @@ def test_vllm_reads_the_modelscope_switch(snippet):
     key, value = assign.split("=")
     vllm_parse(shlex.join(command))
     done = subprocess.run(
-        [vllm_python(), "-c", f"import vllm.envs as e; print(e.{key})"],
+        [vllm_python, "-c", f"import vllm.envs as e; print(e.{key})"],
         capture_output=True,
         text=True,
         env={**os.environ, key: value},
@@ -209,19 +211,17 @@ def test_vllm_reads_the_modelscope_switch(snippet):
 
 
 @pytest.mark.snippet("vllm/serve_legacy.sh")
-def test_legacy_entry_point_still_exists(snippet):
+def test_legacy_entry_point_still_exists(snippet, vllm_python):
     argv = shlex.split(snippet.source())
     assert argv[0] == "python"
-    done = subprocess.run([vllm_python(), *argv[1:], "--help"], capture_output=True, timeout=300)
+    done = subprocess.run([vllm_python, *argv[1:], "--help"], capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr.decode()
 
 
 @pytest.mark.snippet("vllm/install.sh")
-def test_vllm_install_command_runs(snippet):
+def test_vllm_install_command_runs(snippet, vllm_python):
     """`nox -s gpu` creates vLLM's environment by running this very snippet; here it runs again
     there (already satisfied)."""
     argv = shlex.split(snippet.source())
-    done = subprocess.run(
-        [vllm_python(), "-m", *argv], capture_output=True, text=True, timeout=1800
-    )
+    done = subprocess.run([vllm_python, "-m", *argv], capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stdout + done.stderr

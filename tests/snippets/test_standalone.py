@@ -3,25 +3,24 @@ namespace of its own, in a new interpreter, exactly as a reader pastes it into a
 
 A snippet that uses a name from an earlier block without declaring it fails here with a
 NameError, which the in-process tests (where it runs after what it continues) cannot show.
-harness.standalone runs them, started at collection so that it works beside the other tests.
+harness.suite.standalone runs them, started at collection so that it works beside the other tests.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from harness import manifest
-from harness.plugin import standalone_snippets
-from harness.site import SITE
+from harness.model.site import SITE
+from harness.suite.background import standalone_snippets
 
 pytestmark = pytest.mark.timeout(600)
-NAMES = standalone_snippets(manifest.manifest())
+NAMES = standalone_snippets(SITE.manifest)
 # What a snippet must stop with on the cpu tier, alone as in the other tests: the errors it
 # declares for that tier (snippets.toml `raises`), and the refusal of vLLM-only request fields by
 # the cpu tier's server, `transformers serve`.
 CPU_ERRORS = {
     name: SITE.snippet_text(r.output).split(":")[0]
-    for name, e in manifest.manifest().items()
+    for name, e in SITE.manifest.items()
     for r in e.raises
     if r.tier == "cpu"
 } | {"vllm/openai_client_extra_body.py": "openai.UnprocessableEntityError"}
@@ -41,5 +40,5 @@ def test_runs_alone(name, snippet, standalone_report, gpu):
         assert result["error"].startswith(CPU_ERRORS[name] + ":"), result["error"]
         return
     assert result["ok"], f"{snippet.where()} failed alone: {result['error']}"
-    if manifest.manifest()[name].server:
+    if SITE.manifest[name].server:
         assert result["printed"].strip(), f"{snippet.where()} printed no answer"

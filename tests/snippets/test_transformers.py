@@ -7,6 +7,7 @@ correct chat call. The tests here check what is particular to each snippet.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -16,9 +17,9 @@ import sys
 import pytest
 import torch
 
-from harness import manifest
-from harness.plugin import flash_attn_missing
-from harness.runner import SnippetError
+from harness.model.facts import GENERATION_CONFIG
+from harness.model.site import SITE
+from harness.suite.runner import SnippetError
 
 pytestmark = pytest.mark.timeout(300)
 PROMPT = "Give me a short introduction to large language models."
@@ -59,26 +60,18 @@ def test_generate_answers_with_new_text_only(snippet, gpu):
 
 @pytest.mark.snippet("transformers/generate.py")
 def test_generate_uses_the_models_generation_config(snippet):
+    """The model the snippet loads carries every value of the model's generation_config.json
+    (the sampling the pages describe): transformers reads the file from the model's repository
+    (the stand-in's copy of it on the cpu tier; the real one on the gpu tier)."""
     ns = snippet.base().namespace
-    config = ns["model"].generation_config
-    assert config.eos_token_id == [151645, 151643]
-    assert (config.do_sample, config.temperature, config.top_p, config.top_k) == (
-        True,
-        0.7,
-        0.8,
-        20,
-    )
-    assert config.repetition_penalty == 1.05
+    config = ns["model"].generation_config.to_diff_dict()
+    assert config | GENERATION_CONFIG == config, config
     assert ns["tokenizer"].eos_token == "<|im_end|>"
 
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.snippet(n))
-        for n, e in manifest.manifest().items()
-        if e.output
-    ],
+    [pytest.param(n, marks=pytest.mark.snippet(n)) for n, e in SITE.manifest.items() if e.output],
 )
 def test_prints_the_output_shown_on_the_page(name, snippet):
     """Every snippet that declares an output (snippets.toml) prints exactly that."""
@@ -149,7 +142,7 @@ def test_modelscope_import_replaces_the_first_line(snippet, monkeypatch, on_stan
 @pytest.mark.gpu
 @pytest.mark.snippet("transformers/flash_attention.py")
 def test_flash_attention_on_gpu(snippet, base):
-    if flash_attn_missing():
+    if importlib.util.find_spec("flash_attn") is None:
         pytest.skip(
             "flash-attn is not installed: run snippets/transformers/flash_attention_install.sh"
         )

@@ -12,11 +12,11 @@ Two uses, kept apart because only one of them is deterministic:
   pages' script work). The ratio means something on any machine; the raw figure does not.
 
 The site is built for a loopback address (its absolute links point there) and served the way a
-static host serves it (harness.servers.fresh_site). Lighthouse (npm, in .cache/node) runs with
+static host serves it (harness.processes.fresh_site). Lighthouse (npm, in .cache/node) runs with
 its default mobile settings in Debian's Chromium, one Chrome per palette (harness/lighthouse.mjs);
 the dark palette is Chromium's `--force-dark-mode`, which Material's palette follows.
 
-    python -m harness.lighthouse audits [--json OUT]     # what the suite checks, as a table
+    python -m harness.tools.lighthouse audits [--json OUT]   # what the suite checks, as a table
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.servers import CHROMIUM, fresh_site
-from harness.site import LANGS, ROOT, SITE
+from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES
+from harness.model.site import LANGS, SITE
+from harness.processes import fresh_site
 
-NODE_MODULES = ROOT / ".cache" / "node" / "node_modules"
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 SCRIPT = Path(__file__).with_name("lighthouse.mjs")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 PALETTES = {"light": [], "dark": ["--force-dark-mode"]}
 CONSOLE = "errors-in-console"
 # What the suite holds at 100 in each palette (colour matters to accessibility only).

@@ -1,4 +1,5 @@
-"""Processes the suite starts: the chat server and a static file server for the built site.
+"""Processes that the suite and the tools start: servers that die with their parent, the site's
+`mkdocs build`, a static host for the built site, and Chromium.
 
 A child process is tied to the life of the process that starts it: on Linux the kernel sends it
 SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), so a test run stopped by SIGTERM, Ctrl-C or
@@ -24,18 +25,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, MKDOCS_ENV, ROOT
+
 PR_SET_PDEATHSIG = 1
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Flags for Chromium on a machine with no network beyond loopback (and as root).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
@@ -163,6 +155,24 @@ def static_site(folder: Path, port: int = 0) -> Iterator[str]:
         server.server_close()
 
 
+def mkdocs_build(site_dir: Path) -> list[str]:
+    """The command that builds the site into ``site_dir``, as CI and `nox -s docs` build it."""
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+
+
+def build_site(site_dir: Path, site_url: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into ``site_dir``, its absolute links (hreflang, canonical, Open
+    Graph) pointing at ``site_url``: the address a test serves it from."""
+    return subprocess.run(
+        mkdocs_build(site_dir),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **MKDOCS_ENV, "SITE_URL": site_url},
+        timeout=300,
+    )
+
+
 @contextmanager
 def fresh_site() -> Iterator[tuple[str, Path]]:
     """The site built with `mkdocs build --strict` into a scratch folder for a free loopback port
@@ -170,12 +180,10 @@ def fresh_site() -> Iterator[tuple[str, Path]]:
     static host serves it; yields (base URL, folder). The folder may be added to while served."""
     import tempfile
 
-    from harness.site import build
-
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        done = build(site, f"http://127.0.0.1:{port}/")
+        done = build_site(site, f"http://127.0.0.1:{port}/")
         if done.returncode != 0:
             raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
         with static_site(site, port) as url:

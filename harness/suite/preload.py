@@ -4,8 +4,8 @@ A new interpreter spends about 12 s of CPU importing torch and transformers' mod
 runs a line of a snippet, and the suite starts several: a kernel per notebook, the standalone
 runs, `transformers serve`. The preloaded interpreter pays that once:
 
-    python -m harness.preload --serve SOCKET [MODULE...]  # import, then fork a child per request
-    python -m harness.preload MODULE [ARGS...]     # run `python -m MODULE ARGS...`: forked
+    python -m harness.suite.preload --serve SOCKET [MODULE...]  # import, then fork per request
+    python -m harness.suite.preload MODULE [ARGS...]    # `python -m MODULE ARGS...`, forked
 
 The second form is the launcher: it imports nothing heavy, hands the preloaded interpreter its
 argv, working directory, environment and standard streams (over the Unix socket named by
@@ -40,7 +40,7 @@ MODULES = (
     "accelerate",
     "openai",
     "ipykernel.kernelapp",
-    "harness.runner",
+    "harness.suite.runner",
 )
 STATUS = struct.Struct("!i")
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -103,7 +103,7 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> None:
     """Become the process the launcher asked for, and run it."""
     import threading
 
-    from harness.servers import die_with_parent
+    from harness.processes import die_with_parent
 
     die_with_parent()  # the preloaded interpreter ends with the test run: so do its children
     for target, fd in enumerate(fds):
@@ -181,7 +181,7 @@ def launch(argv: list[str]) -> int:
     while len(data) < STATUS.size:
         chunk = conn.recv(STATUS.size - len(data))
         if not chunk:
-            print("harness.preload: the preloaded interpreter died", file=sys.stderr)
+            print("harness.suite.preload: the preloaded interpreter died", file=sys.stderr)
             return 1
         data += chunk
     (code,) = STATUS.unpack(data)

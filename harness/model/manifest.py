@@ -1,17 +1,15 @@
 """snippets/snippets.toml: what the suite knows about each snippet, declared once.
 
-The tests, the notebook generator, the benchmarks, the integrity rules and the MkDocs hook that
-labels continued blocks all read it from here.
+Read once per site as ``Site.manifest`` (harness/model/site.py): the tests, the notebook
+generator, the integrity rules and the MkDocs hook that labels continued blocks all take it from
+there; noxfile.py calls ``load`` for the releases the troubleshooting page's errors come from.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-
-from harness.site import ROOT
 
 FIELDS = {"continues", "replaces", "tier", "output", "legacy", "server", "notebook", "raises"}
 TIERS = {"any", "gpu"}
@@ -101,8 +99,3 @@ def chain(entries: dict[str, Snippet], name: str) -> list[str]:
     """The snippets a reader runs before ``name``, first first."""
     before = entries[name].continues
     return [*chain(entries, before), before] if before else []
-
-
-@cache
-def manifest(root: Path = ROOT) -> dict[str, Snippet]:
-    return load(root / "snippets" / "snippets.toml")

@@ -19,9 +19,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import invariants, manifest
-from harness.rules import curl_json_bodies
-from harness.site import SITE, Site
+from harness.model import manifest
+from harness.model.shell import curl_json_bodies
+from harness.model.site import SITE, Site
+from harness.suite import invariants
 
 # Warnings that mean a snippet uses an API on its way out, or misuses one.
 DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
@@ -30,7 +31,25 @@ SEED = 0
 
 
 class SnippetError(AssertionError):
-    """A snippet raised, warned, or broke an invariant; the message names it and its pages."""
+    """A snippet raised, warned, or broke an invariant; the message names it and its pages, and
+    ``snippet`` is the file at fault (the plugin records it in the junit XML for the report)."""
+
+    def __init__(self, message: str, snippet: str | None = None):
+        super().__init__(message)
+        self.snippet = snippet
+
+
+def adapt(site: Site, snippet: str, replace: dict[str, str] | None = None) -> str:
+    """The snippet's text with the given adaptations; each one must apply exactly once."""
+    text = site.snippet_text(snippet)
+    for old, new in (replace or {}).items():
+        count = text.count(old)
+        if count != 1:
+            raise SnippetError(
+                f"{site.where(snippet)}: expected {old!r} once, found it {count} times", snippet
+            )
+        text = text.replace(old, new)
+    return text
 
 
 @dataclass
@@ -97,7 +116,7 @@ class Runner:
 
     def __init__(self, site: Site = SITE, tier: str = "cpu"):
         self.site, self.tier = site, tier
-        self.entries = manifest.load(site.snippets / "snippets.toml")
+        self.entries = site.manifest
         self.used: set[str] = set()
         self.allowed: set[str] | None = None  # the snippets the current test's marker names
         self._bases: dict[str, Run] = {}
@@ -110,7 +129,8 @@ class Runner:
     def entry(self, snippet: str) -> manifest.Snippet:
         if snippet not in self.entries:
             raise SnippetError(
-                f"{self.where(snippet)} is not declared in snippets/snippets.toml: add it there"
+                f"{self.where(snippet)} is not declared in snippets/snippets.toml: add it there",
+                snippet,
             )
         return self.entries[snippet]
 
@@ -126,24 +146,15 @@ class Runner:
     def source(self, snippet: str, replace: dict[str, str] | None = None) -> str:
         """The snippet's text, with the given adaptations; each one must apply exactly once."""
         self._claim(snippet)
-        return self._source(snippet, replace)
-
-    def _source(self, snippet: str, replace: dict[str, str] | None = None) -> str:
-        text = self.site.snippet_text(snippet)
-        for old, new in (replace or {}).items():
-            count = text.count(old)
-            if count != 1:
-                raise SnippetError(
-                    f"{self.where(snippet)}: expected {old!r} once, found it {count} times"
-                )
-            text = text.replace(old, new)
-        return text
+        return adapt(self.site, snippet, replace)
 
     def output(self, snippet: str) -> str:
         """The output file the snippet declares, as the page shows it."""
         name = self.entry(snippet).output
         if not name:
-            raise SnippetError(f"{self.where(snippet)} declares no output in snippets.toml")
+            raise SnippetError(
+                f"{self.where(snippet)} declares no output in snippets.toml", snippet
+            )
         return self.site.snippet_text(name)
 
     # -- running ---------------------------------------------------------------------------
@@ -163,13 +174,13 @@ class Runner:
         import torch
 
         entry = self.entry(snippet)
-        code = self._source(snippet, replace)
+        code = adapt(self.site, snippet, replace)
         namespace: dict = {"__name__": "__main__"}
         filename = str(self.site.snippets / snippet)
         if entry.replaces:
             # The snippet stands in for a line of the one it continues: run that one, edited.
             base = entry.continues
-            code = self._source(base, {entry.replaces: code.strip()})
+            code = adapt(self.site, base, {entry.replaces: code.strip()})
             filename = str(self.site.snippets / base)
             before = manifest.chain(self.entries, base)
             if before:  # the last one's run holds the names of the whole chain
@@ -195,14 +206,14 @@ class Runner:
                 try:
                     exec(compiled, namespace)
                 except Exception as exc:
-                    error = SnippetError(f"{where} raised {type(exc).__name__}: {exc}")
+                    error = SnippetError(f"{where} raised {type(exc).__name__}: {exc}", snippet)
                     error.record = rec  # what it did before it raised (the requests it sent)
                     raise error from exc
         finally:
             for obj, side in zip(shared, sides, strict=True):
                 obj.padding_side = side
         rec.printed = out.getvalue()
-        self._check(where, rec, warned)
+        self._check(snippet, rec, warned)
         return Run(snippet, namespace, rec.printed, rec)
 
     def shell(self, snippet: str, replace: dict[str, str] | None = None, timeout=300) -> Run:
@@ -213,15 +224,15 @@ class Runner:
         )
         if done.returncode != 0:
             raise SnippetError(
-                f"{self.where(snippet)} exited {done.returncode}:\n{done.stderr[-3000:]}"
+                f"{self.where(snippet)} exited {done.returncode}:\n{done.stderr[-3000:]}", snippet
             )
         rec = invariants.Record(printed=done.stdout, shows_prompt=True)
         for _, body in curl_json_bodies(script):
             rec.exchanges.append(invariants.Exchange(json.loads(body), "", done.stdout))
-        self._check(self.where(snippet), rec)
+        self._check(snippet, rec)
         return Run(snippet, {}, done.stdout, rec)
 
-    def _check(self, where: str, rec: invariants.Record, warned: list[str] = ()) -> None:
+    def _check(self, snippet: str, rec: invariants.Record, warned: list[str] = ()) -> None:
         problems = [*warned, *invariants.violations(rec)]
         if problems:
-            raise SnippetError(f"{where}:\n  " + "\n  ".join(problems))
+            raise SnippetError(f"{self.where(snippet)}:\n  " + "\n  ".join(problems), snippet)

@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from unittest import mock
 
-MODEL = "Qwen/Qwen2-7B-Instruct"
-SPECIAL_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
-# <|im_start|>assistant\n: the cue that it is the model's turn, in Qwen2's token ids.
-GENERATION_PROMPT = [151644, 77091, 198]
+from harness.model.facts import GENERATION_PROMPT_IDS, MODEL_ID, SPECIAL_TOKEN_IDS
+
+SPECIAL_TOKENS = tuple(SPECIAL_TOKEN_IDS)
 
 
 @dataclass
@@ -74,11 +73,11 @@ def generation_prompt_is_last(rec: Record) -> list[str]:
     bad = []
     for n, call in enumerate(rec.generate_calls, 1):
         for r, row in enumerate(_rows(call)):
-            if row[-len(GENERATION_PROMPT) :] != GENERATION_PROMPT:
+            if row[-len(GENERATION_PROMPT_IDS) :] != GENERATION_PROMPT_IDS:
                 bad.append(
                     f"generate call {n}, row {r}: the prompt ends with ids "
-                    f"{row[-len(GENERATION_PROMPT) :]}, not <|im_start|>assistant\\n "
-                    f"{GENERATION_PROMPT} (add_generation_prompt=True, padding on the left)"
+                    f"{row[-len(GENERATION_PROMPT_IDS) :]}, not <|im_start|>assistant\\n "
+                    f"{GENERATION_PROMPT_IDS} (add_generation_prompt=True, padding on the left)"
                 )
     return bad
 
@@ -129,8 +128,8 @@ def requests_are_chats_with_the_model(rec: Record) -> list[str]:
     bad = []
     for ex in rec.exchanges:
         req = ex.request
-        if req.get("model") != MODEL:
-            bad.append(f"request names model {req.get('model')!r}, not {MODEL!r}")
+        if req.get("model") != MODEL_ID:
+            bad.append(f"request names model {req.get('model')!r}, not {MODEL_ID!r}")
         messages = req.get("messages") or []
         if not messages or messages[-1].get("role") != "user":
             bad.append("request's messages do not end with the user's turn")

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Callable
 
-from harness import manifest
-from harness.site import FENCE_LANG_FOR_SUFFIX, LANGS, SUFFIX, Site, missing_include_message
+from harness.model import manifest
+from harness.model.shell import curl_json_bodies
+from harness.model.site import (
+    FENCE_LANG_FOR_SUFFIX,
+    LANGS,
+    SUFFIX,
+    Site,
+    missing_include_message,
+)
 
 Rule = Callable[[Site], list[str]]
 RULES: dict[str, Rule] = {}
@@ -76,7 +82,7 @@ def every_snippet_is_declared_once(site: Site) -> list[str]:
     """snippets/snippets.toml has an entry for every code snippet, and a file for every entry;
     every file in outputs/ is some snippet's output."""
     try:
-        entries = manifest.load(site.snippets / "snippets.toml")
+        entries = site.manifest
     except (manifest.ManifestError, ValueError) as bad:
         return [f"snippets/snippets.toml: {bad}"]
     files = set(site.snippet_files)
@@ -198,16 +204,6 @@ def fence_language_matches_the_snippet(site: Site) -> list[str]:
     return problems
 
 
-def curl_json_bodies(text: str) -> list[tuple[str, str]]:
-    """(flag, body) for every JSON body a shell command sends with curl's -d/--data/--json."""
-    argv = shlex.split(text.replace("\\\n", " "), comments=True)
-    return [
-        (flag, body)
-        for flag, body in zip(argv, argv[1:], strict=False)
-        if flag in {"-d", "--data", "--data-raw", "--json"}
-    ]
-
-
 @rule
 def shell_snippets_are_well_formed(site: Site) -> list[str]:
     problems = []
@@ -249,7 +245,7 @@ PITFALLS = [
 def python_snippets_avoid_known_pitfalls(site: Site) -> list[str]:
     """A snippet declared `legacy` in snippets.toml may show that one outdated form on purpose."""
     try:
-        entries = manifest.load(site.snippets / "snippets.toml")
+        entries = site.manifest
     except (manifest.ManifestError, ValueError):
         entries = {}  # every_snippet_is_declared_once names it
     problems = []

@@ -13,13 +13,13 @@ import pytest
 
 pytestmark = pytest.mark.timeout(120)
 
-# A test run that starts a server the way the plugin does (harness.servers.Server), writes the
+# A test run that starts a server the way the plugin does (harness.processes.Server), writes the
 # server's pid, and then hangs until it is killed.
 RUN = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from harness.servers import Server, free_port
+    from harness.processes import Server, free_port
 
     def test_hangs_with_a_server(tmp_path):
         port = free_port()

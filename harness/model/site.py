@@ -8,16 +8,15 @@ planted defect (the guard tests).
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness.model import manifest
+from harness.model.facts import ROOT
+
 LANGS = ("en", "zh")
 SUFFIX = {"en": ".md", "zh": ".zh.md"}
 
@@ -116,6 +115,9 @@ class Page:
     admonitions: list[tuple[int, int, str, str]] = field(default_factory=list)
     links: list[tuple[int, str]] = field(default_factory=list)
     front_matter: dict[str, str] = field(default_factory=dict)
+    # Lines before the Markdown that MkDocs hands its hooks: the front matter and the blank
+    # lines after it (MkDocs strips both).
+    body_start: int = 0
 
     @property
     def rel(self) -> str:
@@ -182,6 +184,9 @@ def parse_page(site: Site, path: Path) -> Page:
             if sep:
                 page.front_matter[key.strip()] = value.strip()
         i = end + 1
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        page.body_start = i
     while i < len(lines):
         line = lines[i]
         m = FENCE.match(line)
@@ -303,14 +308,15 @@ class Site:
         return close[0] if close else None
 
     @cached_property
+    def manifest(self) -> dict[str, manifest.Snippet]:
+        """snippets/snippets.toml, read and checked (manifest.ManifestError names what is wrong)."""
+        return manifest.load(self.snippets / "snippets.toml")
+
+    @cached_property
     def verified_versions(self) -> dict[str, list[str]]:
-        return verified_versions(self.root)
-
-
-def verified_versions(root: Path = ROOT) -> dict[str, list[str]]:
-    """[lowest, newest] per package: pyproject.toml's [tool.qwen2-guide.verified]."""
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    return pyproject["tool"]["qwen2-guide"]["verified"]
+        """[lowest, newest] per package: pyproject.toml's [tool.qwen2-guide.verified]."""
+        pyproject = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
+        return pyproject["tool"]["qwen2-guide"]["verified"]
 
 
 def missing_include_message(site: Site, page_rel: str, line: int, snippet: str) -> str:
@@ -321,16 +327,3 @@ def missing_include_message(site: Site, page_rel: str, line: int, snippet: str) 
 
 
 SITE = Site()
-
-
-def build(site_dir: Path, site_url: str) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` into ``site_dir``, its absolute links (hreflang, canonical, Open
-    Graph) pointing at ``site_url``: the address a test serves it from."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": site_url},
-        timeout=300,
-    )

@@ -1,14 +1,14 @@
 """Run Python snippets each in a namespace of its own, in one new interpreter, as a reader who
 pastes a block into a new Python session would: no name from another block is defined.
 
-    python -m harness.standalone [--server URL] SNIPPET...
+    python -m harness.suite.standalone [--server URL] SNIPPET...
 
 Prints one JSON line per snippet: {"snippet", "ok", "error", "printed"}. The interpreter is shared
 by the snippets one after another (imports are paid once), never their names. With --server, the
 page's address http://localhost:8000 is replaced by URL, after waiting for URL/health.
 
 The test suite starts this at collection, so that it runs beside the other tests
-(tests/snippets/test_standalone.py reads its report).
+(harness/suite/background.py; tests/snippets/test_standalone.py reads its report).
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ import time
 import traceback
 import urllib.request
 
-from harness.site import SITE
-
-PAGE_URL = "http://localhost:8000"
+from harness.model.facts import PAGE_SERVER_URL
+from harness.model.site import SITE
 
 
 def wait_for(url: str, timeout: float = 180) -> None:
@@ -39,9 +38,9 @@ def wait_for(url: str, timeout: float = 180) -> None:
 
 def run(snippet: str, server: str | None) -> dict:
     code = SITE.snippet_text(snippet)
-    if server and PAGE_URL in code:
+    if server and PAGE_SERVER_URL in code:
         wait_for(server)
-        code = code.replace(PAGE_URL, server)
+        code = code.replace(PAGE_SERVER_URL, server)
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):

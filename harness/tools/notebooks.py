@@ -1,7 +1,7 @@
 """Write one notebook per page and language from the pages' snippets and annotation text.
 
-    python -m harness.notebooks          # rewrite notebooks/*.ipynb
-    python -m harness.notebooks --check  # exit 1 if a committed notebook is out of date
+    python -m harness.tools.notebooks          # rewrite notebooks/*.ipynb
+    python -m harness.tools.notebooks --check  # exit 1 if a committed notebook is out of date
 
 The notebooks are generated: edit the pages and snippets, never the .ipynb files. Which snippets
 a notebook shows without running, and why, comes from snippets/snippets.toml.
@@ -15,10 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from harness import manifest
-from harness.site import LANGS, ROOT, SITE, Block, Page
+from harness.model.facts import NOTEBOOKS
+from harness.model.site import LANGS, SITE, Block, Page
 
-NOTEBOOKS = ROOT / "notebooks"
 # Why a snippet that talks to the chat server is not run in a notebook.
 SERVER_REASON = {
     "en": "Not run here: needs a running vLLM server (see above).",
@@ -31,13 +30,13 @@ HEADER = {
 
 
 def not_run_reason(path: str, lang: str) -> str | None:
-    entry = manifest.manifest()[path]
+    entry = SITE.manifest[path]
     if entry.notebook:
         return entry.notebook[lang]
     return SERVER_REASON[lang] if entry.server else None
 
 
-def build(page: Page) -> nbformat.NotebookNode:
+def notebook(page: Page) -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_markdown_cell(HEADER[page.lang].format(page=page.rel))]
     events = [(h[0], "heading", h) for h in page.headings]
     events += [(b.line, "block", b) for b in page.blocks]
@@ -82,7 +81,7 @@ def rendered() -> dict[Path, str]:
     out = {}
     for name in notebook_pages():
         for lang in LANGS:
-            text = nbformat.writes(build(SITE.page(name, lang)))
+            text = nbformat.writes(notebook(SITE.page(name, lang)))
             out[NOTEBOOKS / f"{name}.{lang}.ipynb"] = re.sub(r"[ \t]+\n", "\n", text) + "\n"
     return out
 

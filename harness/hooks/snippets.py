@@ -1,0 +1,193 @@
+"""MkDocs hook: what every page gets from its parsed model (harness/model/site.py) and
+snippets/snippets.toml. Each addition is computed from the parsed page and inserted at the
+page's own line numbers; nothing re-parses the Markdown.
+
+- A broken include stops the build with one line naming the page, the line and the closest
+  existing snippet, before pymdownx.snippets would fail with a traceback that names no page.
+- Pages with code show the verified versions (pyproject.toml [tool.qwen2-guide.verified]) under
+  their title; a page may place the full table with <!-- verified-versions-table -->.
+- A block whose snippet continues another (snippets.toml `continues`) is labelled, in the page's
+  language, with a link to the block it continues; that block gets the anchor.
+- Every page ends with links to the snippets/ files its code blocks include.
+- A page with a notebook links it under the title (served at /notebooks/) and to Colab.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mkdocs.exceptions import PluginError
+
+from harness.model.facts import NOTEBOOKS
+from harness.model.site import Page, Site, lang_of, missing_include_message
+
+TABLE_MARKER = "<!-- verified-versions-table -->"
+TEXT = {
+    "en": {
+        "line": ":material-check-decagram: The code on this page is tested with {versions}.",
+        "range": "{0} to {1}",
+        "and": ", ",
+        "head": "| Package | Lowest verified | Newest verified |\n| --- | --- | --- |",
+        "sources": "Code on this page",
+        "sources_intro": "Every block above is included from these files, which the test suite "
+        "runs:",
+        "continues": ":material-arrow-up-bold: Continues [the code in “{title}”]({href}): run "
+        "that first, in the same Python session.",
+        "replaces": ":material-swap-horizontal: Replaces a line of "
+        "[the code in “{title}”]({href}).",
+        "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
+        '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
+    },
+    "zh": {
+        "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
+        "range": "{0} 至 {1}",
+        "and": "、",
+        "head": "| 软件包 | 最低验证版本 | 最新验证版本 |\n| --- | --- | --- |",
+        "sources": "本页代码",
+        "sources_intro": "上文每个代码块都引用自下列文件，测试套件会运行它们：",
+        "continues": ":material-arrow-up-bold: 接着[“{title}”中的代码]({href})运行："
+        "请先在同一个 Python 会话中运行那段代码。",
+        "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
+        "notebook": '本页的 notebook 版本：<a href="{href}" download>下载</a>，或'
+        '<a href="{colab}">在 Colab 中打开</a>（请选择 GPU 运行时）。',
+    },
+}
+
+
+class Built:
+    """The site as this build reads it: parsed again at the start of every build, so that
+    `mkdocs serve` decorates what is on disk now."""
+
+    site = Site()
+
+
+def on_pre_build(config):
+    Built.site = Site()
+
+
+def parsed(markdown: str, src_uri: str) -> Page:
+    """The parsed page for the Markdown MkDocs hands the hook, which must be the file's body."""
+    lang = lang_of(src_uri)
+    name = src_uri[: -len(".zh.md" if lang == "zh" else ".md")]
+    page = Built.site.page(name, lang)
+    if markdown.split("\n")[:1] != page.lines[page.body_start : page.body_start + 1]:
+        raise PluginError(
+            f"{page.rel}: the Markdown MkDocs gives the hook is not the file's body at line "
+            f"{page.body_start + 1} (did a plugin change it before this hook?)"
+        )
+    return page
+
+
+def check_includes(page: Page) -> None:
+    for inc in page.includes:
+        if not (page.site.snippets / inc.path).is_file():
+            raise PluginError(missing_include_message(page.site, page.rel, inc.line, inc.path))
+
+
+def versions_line(site: Site, lang: str) -> str:
+    t = TEXT[lang]
+    parts = [
+        f"`{name}` {low if low == high else t['range'].format(low, high)}"
+        for name, (low, high) in site.verified_versions.items()
+    ]
+    return t["line"].format(versions=t["and"].join(parts))
+
+
+def versions_table(site: Site, lang: str) -> str:
+    rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in site.verified_versions.items()]
+    return TEXT[lang]["head"] + "\n" + "\n".join(rows)
+
+
+def sources(page: Page, repo_url: str | None) -> list[str]:
+    """The folded list of the snippets/ files the page includes, to append at its end."""
+    paths = list(dict.fromkeys(i.path for i in page.includes))
+    if not paths or not repo_url:
+        return []
+    base = repo_url.rstrip("/") + "/blob/main/snippets/"
+    t = TEXT[page.lang]
+    return [
+        "",
+        "",
+        f'??? info "{t["sources"]}"',
+        "",
+        f"    {t['sources_intro']}",
+        "",
+        *(f"    - [`snippets/{p}`]({base}{p})" for p in paths),
+        "",
+    ]
+
+
+def block_anchor(snippet: str) -> str:
+    return "code-" + re.sub(r"[^a-z0-9]+", "-", snippet.rsplit(".", 1)[0].lower())
+
+
+def block_home(page: Page, snippet: str) -> tuple[str, str]:
+    """(href, section title) of the first block that includes ``snippet``: on ``page`` if it
+    has one, else on another page in the same language."""
+    pages = sorted(page.site.pages, key=lambda p: p.name != page.name)
+    for p in pages:
+        if p.lang != page.lang:
+            continue
+        for block in p.blocks:
+            if any(i.path == snippet for i in block.includes):
+                title = [t for line, _, t, _ in p.headings if line < block.line][-1]
+                page_file = "" if p.name == page.name else p.path.name
+                return f"{page_file}#{block_anchor(snippet)}", title
+    raise PluginError(f"no {page.lang} page includes snippets/{snippet}, which others continue")
+
+
+def continuation_labels(page: Page) -> list[tuple[int, list[str]]]:
+    """(line, lines to insert before it): an anchor before each block that others continue, and a
+    label before each block that continues another."""
+    entries = page.site.manifest
+    continued = {e.continues for e in entries.values() if e.continues}
+    anchored, inserts = set(), []
+    for block in page.blocks:
+        new = []
+        for inc in block.includes:
+            entry = entries.get(inc.path)
+            if not entry:
+                continue
+            if inc.path in continued and inc.path not in anchored:
+                anchored.add(inc.path)
+                new += [f'{block.indent}<a id="{block_anchor(inc.path)}"></a>', ""]
+            if entry.continues:
+                href, title = block_home(page, entry.continues)
+                text = TEXT[page.lang]["replaces" if entry.replaces else "continues"]
+                label = text.format(title=title, href=href)
+                new += [block.indent + label, block.indent + "{: .continues }", ""]
+        if new:
+            inserts.append((block.line, new))
+    return inserts
+
+
+def under_title(page: Page, url: str, repo_url: str | None) -> list[str]:
+    """The lines under the title: the verified versions (where the page has code) and the
+    notebook links (where it has a notebook)."""
+    lines = []
+    if page.includes:
+        lines += ["", versions_line(page.site, page.lang) + "\n{: .verified-versions }"]
+    notebook = NOTEBOOKS / f"{page.name}.{page.lang}.ipynb"
+    if notebook.is_file() and repo_url:
+        href = "../" * url.count("/") + f"notebooks/{notebook.name}"
+        repo = repo_url.rstrip("/").removeprefix("https://github.com/")
+        colab = (
+            f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{notebook.name}"
+        )
+        line = TEXT[page.lang]["notebook"].format(href=href, colab=colab)
+        # Raw <a> tags: MkDocs would check a Markdown link against docs/, where notebooks are not.
+        lines += ["", f":material-notebook: {line}", "{: .notebook-links }"]
+    return lines
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    doc = parsed(markdown, page.file.src_uri)
+    check_includes(doc)
+    title = next(line for line, level, *_ in doc.headings if level == 1)
+    inserts = [*continuation_labels(doc), (title + 1, under_title(doc, page.url, config.repo_url))]
+    lines = markdown.split("\n")
+    for line, new in sorted(inserts, key=lambda x: x[0], reverse=True):
+        at = line - 1 - doc.body_start  # the page's 1-based line, in the body MkDocs hands us
+        lines[at:at] = new
+    markdown = "\n".join(lines).replace(TABLE_MARKER, versions_table(doc.site, doc.lang))
+    return markdown + "\n".join(sources(doc, config.repo_url))

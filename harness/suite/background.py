@@ -1,0 +1,163 @@
+"""The work the suite starts in the background, so that it runs while other tests do: the
+preloaded interpreter (harness/suite/preload.py), the chat server, the standalone runs, the
+Lighthouse audits and the strict site build. All of it is held in one ``Jobs`` per session
+(``jobs(config)``) and stopped by ``Jobs.stop``; every process dies with the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from harness.model.facts import ARTIFACTS, MODEL_ID, ROOT
+from harness.model.manifest import Snippet
+from harness.processes import Server, build_site, die_with_parent, free_port, spawn
+from harness.suite import preload
+from harness.suite.runner import Runner, adapt
+
+LOGS = ARTIFACTS / "logs"
+LIGHTHOUSE_JSON = ARTIFACTS / "lighthouse.json"
+LIGHTHOUSE_LOG = LOGS / "lighthouse.log"
+# `python -m` through the preloaded interpreter: the imports are paid once.
+PYTHON_M = [sys.executable, "-m", "harness.suite.preload"]
+
+
+@dataclass
+class Jobs:
+    """What one test session started in the background; None where it started nothing."""
+
+    runner: Runner
+    gpu: bool
+    standin: bool  # the model is the stand-in (cpu tier, or --gpu --standin)
+    preloaded: subprocess.Popen | None = None
+    server: Server | None = None
+    standalone: subprocess.Popen | None = None
+    lighthouse: subprocess.Popen | None = None
+    site_build: tuple[Path, int, Future] | None = None  # (folder, port, `mkdocs build`)
+    cleanups: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.server:  # also when no test used it
+            self.server.stop()
+        for proc in (self.standalone, self.lighthouse, self.preloaded):
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+
+
+JOBS = pytest.StashKey[Jobs]()
+
+
+def jobs(config) -> Jobs:
+    return config.stash[JOBS]
+
+
+def vllm_missing(j: Jobs) -> bool:
+    return j.gpu and not (os.environ.get("VLLM") or shutil.which("vllm"))
+
+
+def start_preloaded(j: Jobs) -> None:
+    """The interpreter that notebook kernels, the standalone runs and `transformers serve` fork
+    from, and a Jupyter kernel spec ("python3", as the notebooks name it) that forks from it."""
+    folder = Path(tempfile.mkdtemp(prefix="preload-"))
+    j.cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+    sock = folder / "socket"
+    j.preloaded = spawn([*PYTHON_M, "--serve", str(sock)], LOGS / "preload.log")
+    kernel = folder / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    spec = {
+        "argv": [*PYTHON_M, "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (preloaded)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    os.environ[preload.ENV] = str(sock)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
+
+
+def chat_server(j: Jobs) -> Server:
+    """cpu tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's
+    own `vllm serve ... --host 127.0.0.1` command (vllm lives in its own environment: set VLLM or
+    put it on PATH)."""
+    port = free_port()
+    log = LOGS / f"server-{port}.log"
+    if j.gpu:
+        vllm = os.environ.get("VLLM") or shutil.which("vllm")
+        cmd = adapt(
+            j.runner.site,
+            "vllm/serve_local.sh",
+            {
+                "vllm serve": "exec " + vllm + " serve",
+                # The transformers tests share the GPU: vLLM must not take 90% of it.
+                "127.0.0.1": f"127.0.0.1 --port {port} --gpu-memory-utilization 0.4",
+            },
+        )
+        return Server("vllm serve", ["bash", "-c", cmd], port, log, 900.0)
+    # The server is test equipment, not a snippet: the oldest-versions session points this at
+    # a current transformers, whose `serve` command old releases lack.
+    exe = os.environ.get("TRANSFORMERS_SERVE")
+    cli = [exe] if exe else [*PYTHON_M, "transformers.cli.transformers"]
+    argv = [*cli, "serve", MODEL_ID, "--host", "127.0.0.1", "--port", str(port)]
+    return Server("transformers serve", argv + ["--default-seed", "0"], port, log, 300.0)
+
+
+def standalone_snippets(entries: dict[str, Snippet]) -> list[str]:
+    """Python snippets that declare no predecessor: each must run alone. Those that load the
+    model come first, so the server has time to start before the ones that need it."""
+    names = [n for n, e in entries.items() if e.is_python and not e.continues and e.tier == "any"]
+    return sorted(names, key=lambda n: entries[n].server)
+
+
+def start_standalone(j: Jobs) -> None:
+    """harness.suite.standalone over every standalone snippet, its report read by the
+    standalone_report fixture."""
+    entries = j.runner.entries
+    names = standalone_snippets(entries)
+    if j.gpu and not j.standin:
+        # With the real weights every fresh load takes minutes: the servers' clients only.
+        names = [n for n in names if entries[n].server]
+    argv = [*PYTHON_M, "harness.suite.standalone", *names]
+    argv += ["--server", j.server.base_url] if j.server else []
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with open(LOGS / "standalone.log", "wb") as err:
+        j.standalone = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
+            preexec_fn=die_with_parent,
+        )
+
+
+def start_lighthouse(j: Jobs) -> None:
+    """The Lighthouse audits (harness.tools.lighthouse), in the background: most of their time is
+    Chromium waiting for the page to settle, which the other tests fill."""
+    LIGHTHOUSE_JSON.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "harness.tools.lighthouse", "audits"]
+    j.lighthouse = spawn([*argv, "--json", str(LIGHTHOUSE_JSON)], LIGHTHOUSE_LOG)
+
+
+def start_site_build(j: Jobs) -> None:
+    """`mkdocs build --strict` in a thread (it is a subprocess: the tests go on meanwhile), into
+    a scratch folder removed at the end, for a free loopback port."""
+    site = Path(tempfile.mkdtemp(prefix="site-"))
+    j.cleanups.append(lambda: shutil.rmtree(site, ignore_errors=True))
+    port = free_port()
+    pool = ThreadPoolExecutor(1)
+    j.cleanups.append(pool.shutdown)
+    j.site_build = (site, port, pool.submit(build_site, site, f"http://127.0.0.1:{port}/"))
