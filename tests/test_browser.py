@@ -40,48 +40,81 @@ def browser():
         browser.close()
 
 
+def load(browser, site_url: str, url: str, color_scheme: str, outside: list[str]):
+    """A page of the site in a new browser context, loaded; requests that leave the loopback host
+    are added to ``outside``, errors to ``page.js_errors`` and ``page.console_errors``."""
+    context = browser.new_context(
+        color_scheme=color_scheme,
+        reduced_motion="reduce",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+
+    def watch(request):  # observed, not intercepted: interception costs a round trip
+        host = urlsplit(request.url).hostname or ""
+        if not request.url.startswith(("data:", "blob:")) and host not in LOOPBACK:
+            outside.append(request.url)
+
+    context.on("request", watch)
+    # Only a hung page should hit this: a loaded machine is slow, not wrong.
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    errors, console = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            console.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None
+        ),
+    )
+    page.goto(site_url + url, wait_until="load")
+    page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
+    page.js_errors, page.console_errors = errors, console
+    return page
+
+
 @pytest.fixture
 def open_page(browser, site_url):
-    """Open a page of the site; fails the test if any request leaves the loopback host."""
-    contexts, outside = [], []
+    """Open a page of the site, for this test alone (it may navigate away); fails the test if
+    any request leaves the loopback host."""
+    pages, outside = [], []
 
     def _open(url: str, color_scheme: str = "light"):
-        context = browser.new_context(
-            color_scheme=color_scheme,
-            reduced_motion="reduce",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.grant_permissions(
-            ["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/")
-        )
-
-        def watch(request):  # observed, not intercepted: interception costs a round trip
-            host = urlsplit(request.url).hostname or ""
-            if not request.url.startswith(("data:", "blob:")) and host not in LOOPBACK:
-                outside.append(request.url)
-
-        context.on("request", watch)
-        # Only a hung page should hit this: a loaded machine is slow, not wrong.
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        page = context.new_page()
-        errors, console = [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "console",
-            lambda m: (
-                console.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None
-            ),
-        )
-        page.goto(site_url + url, wait_until="load")
-        page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
-        page.js_errors, page.console_errors = errors, console
-        return page
+        pages.append(load(browser, site_url, url, color_scheme, outside))
+        return pages[-1]
 
     yield _open
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.context.close()
     assert not outside, f"requests left the loopback host: {outside}"
+
+
+@pytest.fixture(scope="module")
+def _loaded(browser, site_url):
+    pages: dict[tuple[str, str], object] = {}
+    outside: list[str] = []
+    yield pages, outside
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.fixture
+def shared_page(_loaded, browser, site_url):
+    """A page of the site loaded once per palette for the whole module, for the tests that look
+    at it and interact without leaving it (one load instead of one per test). The first test on
+    a page finds it as loaded; each test fails if a request leaves the loopback host while it
+    runs."""
+    pages, outside = _loaded
+    before = len(outside)
+
+    def _get(url: str, color_scheme: str = "light"):
+        key = (url, color_scheme)
+        if key not in pages:
+            pages[key] = load(browser, site_url, url, color_scheme, outside)
+        return pages[key]
+
+    yield _get
+    assert len(outside) == before, f"requests left the loopback host: {outside[before:]}"
 
 
 def pid(page: Page) -> str:
@@ -116,9 +149,26 @@ def plain(markdown: str) -> str:
     return re.sub(r"[`*]", "", text)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
-def test_annotations_render_as_popovers(open_page, doc):
-    page = open_page(doc.url)
+def test_page_loads_cleanly_in_each_palette(shared_page, doc, scheme):
+    """The palette follows the reader's system setting, nothing the page loads fails (Material
+    fetches a sitemap beside each hreflang link), and a screenshot is kept for a person."""
+    page = shared_page(doc.url, color_scheme=scheme)
+    page.wait_for_load_state("networkidle")
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
+    out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{scheme}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out), full_page=True)
+    assert out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+def test_annotations_render_as_popovers(shared_page, doc):
+    page = shared_page(doc.url)
     code = rendered_blocks(page)
     assert code.count() == len(doc.blocks), f"{doc.rel}: {code.count()} code blocks rendered"
     for n, block in enumerate(doc.blocks):
@@ -142,10 +192,10 @@ ANNOTATION = {"en": "Annotation {}", "zh": "注释 {}"}
 
 
 @pytest.mark.parametrize("doc", [p for p in PAGES if any(b.markers for b in p.blocks)], ids=pid)
-def test_annotation_buttons_are_named_and_open_from_the_keyboard(open_page, doc):
+def test_annotation_buttons_are_named_and_open_from_the_keyboard(shared_page, doc):
     """A screen reader announces each annotation button in the page's language, and a keyboard
     user reaches the first one with Tab and sees its text, as a mouse user does."""
-    page = open_page(doc.url)
+    page = shared_page(doc.url)
     page.wait_for_function(  # a11y.js names them in a task after Material creates them
         """() => [...document.querySelectorAll('.md-content a.md-annotation__index')]
                  .every(a => a.hasAttribute('aria-label'))"""
@@ -190,8 +240,8 @@ def test_404_speaks_the_readers_language(open_page, address, lang, text):
 
 
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
-def test_copy_button_copies_the_snippet(open_page, doc):
-    page = open_page(doc.url)
+def test_copy_button_copies_the_snippet(shared_page, doc):
+    page = shared_page(doc.url)
     code = rendered_blocks(page)
     for n, block in enumerate(doc.blocks):
         button = code.nth(n).locator("xpath=..").locator("[data-md-type='copy']")
@@ -257,20 +307,3 @@ def test_search_finds_the_page(open_page, site_url, start, query, expected):
             continue
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     assert any(h.split("?")[0].split("#")[0] == site_url + expected for h in hrefs), hrefs
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("doc", PAGES, ids=pid)
-def test_page_loads_cleanly_in_each_palette(open_page, doc, scheme):
-    """The palette follows the reader's system setting, nothing the page loads fails (Material
-    fetches a sitemap beside each hreflang link), and a screenshot is kept for a person."""
-    page = open_page(doc.url, color_scheme=scheme)
-    page.wait_for_load_state("networkidle")
-    expected = "slate" if scheme == "dark" else "default"
-    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
-    out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{scheme}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(out), full_page=True)
-    assert out.stat().st_size > 10_000

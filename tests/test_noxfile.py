@@ -79,4 +79,4 @@ def test_session_installs_what_it_runs(name):
 
 def test_the_test_env_installs_the_node_tools_and_the_harness():
     called = calls(FUNCS["install_test_env"])
-    assert {"install_node_tools", "install_harness"} <= called
+    assert {"start_node_tools", "install_harness"} <= called
