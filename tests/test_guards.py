@@ -103,6 +103,31 @@ CASES = {
         "pages_have_their_own_description",
         "docs/chat.zh.md:1",
     ),
+    "inline code glued to a word": (
+        edit(
+            "docs/troubleshooting.md",
+            "`ValueError: Bfloat16 is only supported on GPUs with compute capability of at least "
+            "8.0.`",
+            "`ValueError: Bfloat16 is only supported ... setting the`dtype` flag`",
+        ),
+        "inline_code_renders_as_written",
+        "docs/troubleshooting.md:",
+    ),
+    "inline code holding a backtick": (
+        edit("docs/chat.md", "## Next steps", "Run ``a`b`` first.\n\n## Next steps"),
+        "inline_code_renders_as_written",
+        "docs/chat.md:",
+    ),
+    "a page left out of the home page": (
+        edit("docs/index.zh.md", "- [常见问题排查](troubleshooting.md)", "- 常见问题排查"),
+        "home_page_lists_every_page",
+        "docs/index.zh.md",
+    ),
+    "a GPU run claimed by hand": (
+        edit("docs/quickstart.md", "## Install", "This block was verified on a GPU.\n\n## Install"),
+        "gpu_claims_come_from_the_record",
+        "docs/quickstart.md:",
+    ),
     "translation with another include": (
         edit(
             "docs/chat.zh.md", '--8<-- "transformers/greedy.py"', '--8<-- "transformers/batch.py"'

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from harness.model import manifest
 from harness.model.site import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
@@ -108,6 +109,38 @@ def test_pages_with_code_show_the_verified_versions(built_site, lang):
         line = re.search(r'<p class="verified-versions">(.*?)</p>', html, re.S)
         assert line, f"{p.rel}: no verified-versions line"
         assert f"{low}" in line[1] and f"{high}" in line[1], line[1]
+
+
+NOT_YET = {"en": "Not yet run on a GPU.", "zh": "尚未在 GPU 上运行过。"}
+LAST_RUN = {"en": "Last run on a GPU on {date}", "zh": "最近一次在 GPU 上运行于 {date}"}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
+def test_gpu_blocks_say_what_the_gpu_record_holds(built_site, page):
+    """Every block that only a GPU run can show working carries the last GPU run's word on it,
+    and no page claims a GPU run that verified/gpu.json does not hold: without a record, every
+    such block says it has not yet run on a GPU."""
+    needs = [
+        block
+        for block in page.blocks
+        if any(manifest.needs_gpu(SITE.manifest, i.path) for i in block.includes)
+    ]
+    labels = [
+        re.sub(r"<[^>]+>", "", label)
+        for label in re.findall(r'<p class="gpu-run">(.*?)</p>', html_of(built_site, page), re.S)
+    ]
+    assert len(labels) == len(needs), f"{page.rel}: {len(labels)} labels, {len(needs)} GPU blocks"
+    record = SITE.gpu_record
+    for label, block in zip(labels, needs, strict=True):
+        paths = [i.path for i in block.includes if manifest.needs_gpu(SITE.manifest, i.path)]
+        results = [record.result(p) for p in paths] if record else [None]
+        if all(r and r.result == "passed" for r in results) and record.gpu:
+            assert LAST_RUN[page.lang].format(date=record.date) in label, (block.where(), label)
+            assert record.gpu["name"] in label, (block.where(), label)
+        else:
+            assert LAST_RUN[page.lang].split("{")[0] not in label, (block.where(), label)
+        if record is None:
+            assert NOT_YET[page.lang] in label, (block.where(), label)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)

@@ -18,7 +18,9 @@ import re
 
 from mkdocs.exceptions import PluginError
 
+from harness.model import manifest
 from harness.model.facts import NOTEBOOKS
+from harness.model.gpu_record import GpuRecord
 from harness.model.site import Page, Site, lang_of, missing_include_message
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
@@ -37,6 +39,18 @@ TEXT = {
         "[the code in “{title}”]({href}).",
         "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
         '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
+        "gpu_none": ":material-help-circle-outline: **Not yet run on a GPU.** This block needs an "
+        "NVIDIA GPU; the tests that run on every change (on a CPU) do not show it working.",
+        "gpu_passed": ":material-check-decagram: **Last run on a GPU on {date}**: {gpu}, with "
+        "{weights} (commit `{commit}`).",
+        "gpu_skipped": ":material-help-circle-outline: **Not yet run on a GPU.** The last GPU run "
+        "({date}, {gpu}) skipped it: {reason}",
+        "gpu_failed": ":material-alert: **Failed on the last GPU run** ({date}, {gpu}): {reason}",
+        "weights_real": "the real weights",
+        "weights_stand-in": "a tiny stand-in of the model (random weights, the real tokenizer)",
+        "gpu_versions_none": "`vllm` and `flash-attn` need an NVIDIA GPU, and the suite has not "
+        "yet run on one: no version of them is verified here.",
+        "gpu_versions": "The last GPU run ({date}, {gpu}, {weights}) used {versions}.",
     },
     "zh": {
         "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
@@ -50,6 +64,18 @@ TEXT = {
         "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
         "notebook": '本页的 notebook 版本：<a href="{href}" download>下载</a>，或'
         '<a href="{colab}">在 Colab 中打开</a>（请选择 GPU 运行时）。',
+        "gpu_none": ":material-help-circle-outline: **尚未在 GPU 上运行过。**这段代码需要 NVIDIA "
+        "GPU，每次改动时在 CPU 上运行的测试无法证明它能正常工作。",
+        "gpu_passed": ":material-check-decagram: **最近一次在 GPU 上运行于 {date}**：{gpu}，"
+        "使用{weights}（提交 `{commit}`）。",
+        "gpu_skipped": ":material-help-circle-outline: **尚未在 GPU 上运行过。**最近一次 GPU 测试"
+        "（{date}，{gpu}）跳过了它：{reason}",
+        "gpu_failed": ":material-alert: **最近一次 GPU 测试未通过**（{date}，{gpu}）：{reason}",
+        "weights_real": "真实权重",
+        "weights_stand-in": "随机权重的小型替代模型（分词器与真实模型相同）",
+        "gpu_versions_none": "`vllm` 和 `flash-attn` 需要 NVIDIA GPU，而测试套件还没有在 GPU 上"
+        "运行过，因此这里没有验证过它们的任何版本。",
+        "gpu_versions": "最近一次 GPU 测试（{date}，{gpu}，{weights}）使用的是 {versions}。",
     },
 }
 
@@ -94,8 +120,63 @@ def versions_line(site: Site, lang: str) -> str:
 
 
 def versions_table(site: Site, lang: str) -> str:
+    """The verified ranges, then what the last GPU run proves of the GPU-only packages."""
     rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in site.verified_versions.items()]
-    return TEXT[lang]["head"] + "\n" + "\n".join(rows)
+    return TEXT[lang]["head"] + "\n" + "\n".join(rows) + "\n\n" + gpu_versions(site, lang)
+
+
+def gpu_name(record: GpuRecord) -> str:
+    gpu = record.gpu
+    if not gpu:
+        return "no GPU"
+    count = f"{gpu['count']} × " if gpu["count"] > 1 else ""
+    return f"{count}{gpu['name']}, CUDA {gpu['cuda']}, driver {gpu['driver']}"
+
+
+def gpu_versions(site: Site, lang: str) -> str:
+    t, record = TEXT[lang], site.gpu_record
+    proved = {
+        p: v for p, v in (record.versions if record else {}).items() if p in ("vllm", "flash-attn")
+    }
+    if not record or not any(proved.values()):
+        return t["gpu_versions_none"]
+    versions = t["and"].join(f"`{p}` {v}" for p, v in proved.items() if v)
+    weights = t[f"weights_{record.weights}"]
+    return t["gpu_versions"].format(
+        date=record.date, gpu=gpu_name(record), weights=weights, versions=versions
+    )
+
+
+def gpu_label(site: Site, block, lang: str) -> str | None:
+    """What the last GPU run says of a block that needs a GPU (None for other blocks)."""
+    entries = site.manifest
+    paths = [i.path for i in block.includes if manifest.needs_gpu(entries, i.path)]
+    if not paths:
+        return None
+    t, record = TEXT[lang], site.gpu_record
+    results = [record.result(p) for p in paths] if record else []
+    if not record or any(r is None for r in results):
+        return t["gpu_none"]
+    facts = {"date": record.date, "gpu": gpu_name(record)}
+    failed = [r for r in results if r.result == "failed"]
+    if failed:
+        return t["gpu_failed"].format(reason=failed[0].reason, **facts)
+    skipped = [r for r in results if r.result == "skipped"]
+    if skipped or not record.gpu:
+        reason = skipped[0].reason if skipped else "no GPU"
+        return t["gpu_skipped"].format(reason=reason, **facts)
+    weights = t[f"weights_{record.weights}"]
+    return t["gpu_passed"].format(weights=weights, commit=record.commit[:7], **facts)
+
+
+def gpu_labels(page: Page) -> list[tuple[int, list[str]]]:
+    """(line, lines to insert before it): the last GPU run's word on each GPU-only block."""
+    inserts = []
+    for block in page.blocks:
+        label = gpu_label(page.site, block, page.lang)
+        if label:
+            inserts.append((block.line, [block.indent + label, block.indent + "{: .gpu-run }", ""]))
+    return inserts
 
 
 def sources(page: Page, repo_url: str | None) -> list[str]:
@@ -184,7 +265,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     doc = parsed(markdown, page.file.src_uri)
     check_includes(doc)
     title = next(line for line, level, *_ in doc.headings if level == 1)
-    inserts = [*continuation_labels(doc), (title + 1, under_title(doc, page.url, config.repo_url))]
+    inserts = [
+        *continuation_labels(doc),
+        *gpu_labels(doc),
+        (title + 1, under_title(doc, page.url, config.repo_url)),
+    ]
     lines = markdown.split("\n")
     for line, new in sorted(inserts, key=lambda x: x[0], reverse=True):
         at = line - 1 - doc.body_start  # the page's 1-based line, in the body MkDocs hands us

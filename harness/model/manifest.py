@@ -44,6 +44,12 @@ class Snippet:
     def is_python(self) -> bool:
         return self.path.endswith(".py")
 
+    @property
+    def needs_gpu(self) -> bool:
+        """Only a GPU run shows what it does: the cpu tier does not run it, or only sees it
+        raise (no CUDA, no flash-attn)."""
+        return self.tier == "gpu" or any(r.tier == "cpu" for r in self.raises)
+
     def runs_on(self, tier: str) -> bool:
         """Whether the given tier ("cpu" or "gpu") runs this snippet."""
         return self.tier == "any" or self.tier == tier
@@ -93,6 +99,14 @@ def outputs(entries: dict[str, Snippet]) -> set[str]:
     return {e.output for e in entries.values() if e.output} | {
         r.output for e in entries.values() for r in e.raises
     }
+
+
+def needs_gpu(entries: dict[str, Snippet], path: str) -> bool:
+    """Whether a file under snippets/ shows what only a GPU run produces: a snippet that needs a
+    GPU, or an error that only the gpu tier raises."""
+    if path in entries:
+        return entries[path].needs_gpu
+    return any(r.output == path and r.tier == "gpu" for e in entries.values() for r in e.raises)
 
 
 def chain(entries: dict[str, Snippet], name: str) -> list[str]:

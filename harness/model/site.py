@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from harness.model import manifest
+from harness.model import gpu_record, manifest
 from harness.model.facts import ROOT
 
 LANGS = ("en", "zh")
@@ -311,6 +311,11 @@ class Site:
     def manifest(self) -> dict[str, manifest.Snippet]:
         """snippets/snippets.toml, read and checked (manifest.ManifestError names what is wrong)."""
         return manifest.load(self.snippets / "snippets.toml")
+
+    @cached_property
+    def gpu_record(self) -> gpu_record.GpuRecord | None:
+        """verified/gpu.json: the last recorded gpu-tier run, or None."""
+        return gpu_record.read(self.root / gpu_record.RECORD_PATH)
 
     @cached_property
     def verified_versions(self) -> dict[str, list[str]]:

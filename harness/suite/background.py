@@ -43,6 +43,9 @@ class Jobs:
     standalone: subprocess.Popen | None = None
     lighthouse: subprocess.Popen | None = None
     site_build: tuple[Path, int, Future] | None = None  # (folder, port, `mkdocs build`)
+    snippet_of: dict[str, str] = field(default_factory=dict)  # test id -> the snippet it marks
+    # snippet -> (test id, outcome, reason) of each of its tests: the gpu tier's record
+    outcomes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     cleanups: list = field(default_factory=list)
 
     def stop(self) -> None:

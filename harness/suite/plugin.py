@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from harness import standin
+from harness.model import gpu_record
 from harness.model.facts import ROOT
 from harness.model.site import SITE
-from harness.suite import background
+from harness.suite import background, gpu_run
 from harness.suite.background import JOBS, Jobs, jobs
 from harness.suite.runner import Runner, SnippetError
 
@@ -90,6 +91,8 @@ def pytest_collection_modifyitems(config, items):
         marks = list(item.iter_markers("snippet"))
         if len(marks) > 1 or any(len(m.args) != 1 for m in marks):
             raise pytest.UsageError(f"{item.nodeid}: name exactly one snippet in one marker")
+        if marks:
+            jobs(config).snippet_of[item.nodeid] = marks[0].args[0]
         if marks and runner.entry(marks[0].args[0]).tier == "gpu":
             item.add_marker(pytest.mark.gpu)
     if jobs(config).gpu:
@@ -141,10 +144,31 @@ def _whole_snippet_suite(session) -> bool:
     return all(p.resolve() in collected for p in SNIPPET_TESTS.glob("test_*.py"))
 
 
+def record_outcome(j: Jobs, report) -> None:
+    """Each snippet test's outcome, for the gpu tier's record (harness/suite/gpu_run.py)."""
+    snippet = j.snippet_of.get(report.nodeid)
+    if not snippet or not (report.when == "call" or report.failed or report.skipped):
+        return
+    reason = ""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+    elif report.failed:
+        reason = (report.longreprtext.strip().splitlines() or [""])[-1][:300]
+    j.outcomes.setdefault(snippet, []).append((report.nodeid, report.outcome, reason))
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """A whole run fails if a snippet its tier should run was neither run nor read by a test."""
-    runner = jobs(session.config).runner
-    if exitstatus != 0 or not _whole_snippet_suite(session):
+    """A whole run fails if a snippet its tier should run was neither run nor read by a test.
+    A whole gpu-tier run writes its record, verified/gpu.json, passing or not."""
+    j = jobs(session.config)
+    runner = j.runner
+    whole = _whole_snippet_suite(session)
+    if j.gpu and whole:
+        record = gpu_run.write(j.outcomes, "stand-in" if j.standin else "real")
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"gpu tier: wrote {gpu_record.RECORD} ({record.date}): commit it")
+    if exitstatus != 0 or not whole:
         return
     t = runner.tier
     missing = [s for s, e in runner.entries.items() if e.runs_on(t) and s not in runner.used]
@@ -171,6 +195,7 @@ def pytest_unconfigure(config):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    record_outcome(jobs(item.config), report)
     if call.excinfo and isinstance(call.excinfo.value, SnippetError) and call.excinfo.value.snippet:
         # The snippet at fault, as data, for harness/tools/report.py (a test fails when the
         # snippet that the one it exercises continues fails).

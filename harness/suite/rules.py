@@ -316,3 +316,92 @@ def pages_have_their_own_description(site: Site) -> list[str]:
         for p in site.pages
         if len(p.front_matter.get("description", "")) < 50
     ]
+
+
+BACKTICKS = re.compile(r"`+")
+
+
+def code_span_problems(text: str) -> list[str]:
+    """Inline code that Markdown would not render as written: a run of backticks with no closing
+    run of the same length (the rest shows as plain text), or a span whose content holds a
+    backtick, or a span glued to the word after it (`...the`dtype` flag...` meant as one span
+    renders "dtype" as plain text)."""
+    out, runs = [], list(BACKTICKS.finditer(text))
+    i = 0
+    while i < len(runs):
+        opener = runs[i]
+        closer = next(
+            (j for j in range(i + 1, len(runs)) if len(runs[j][0]) == len(opener[0])), None
+        )
+        if closer is None:
+            out.append(f"unclosed {opener[0]!r} before {text[opener.end() : opener.end() + 30]!r}")
+            i += 1
+            continue
+        content = text[opener.end() : runs[closer].start()]
+        end = runs[closer].end()
+        if "`" in content:
+            out.append(f"inline code holds a backtick: {opener[0]}{content}{opener[0]}")
+        elif text[end : end + 1].isascii() and text[end : end + 1].isalnum():
+            # `the`dtype` flag`: meant as one span, it renders "dtype" as text, glued.
+            out.append(f"inline code runs into a word: {text[opener.start() : end + 10]!r}")
+        i = closer + 1
+    return out
+
+
+@rule
+def inline_code_renders_as_written(site: Site) -> list[str]:
+    problems = []
+    for p in site.pages:
+        fenced = {
+            n for b in p.blocks for n in range(b.line, b.line + len(b.body) + 2)
+        }  # 1-based lines of fences and their bodies
+        paragraph: list[tuple[int, str]] = []
+        for n, line in enumerate([*p.lines, ""], 1):
+            if n in fenced or not line.strip():
+                if paragraph:
+                    text = " ".join(t for _, t in paragraph)
+                    problems += [
+                        f"{p.rel}:{paragraph[0][0]}: {m}" for m in code_span_problems(text)
+                    ]
+                paragraph = []
+                continue
+            paragraph.append((n, line.strip()))
+    return problems
+
+
+@rule
+def home_page_lists_every_page(site: Site) -> list[str]:
+    """The home page's list of pages links every other page, in each language."""
+    problems = []
+    for lang in LANGS:
+        try:
+            home = site.page("index", lang)
+        except LookupError:
+            continue  # every_page_exists_in_every_language names it
+        linked = {target.split("#")[0].removesuffix(".md") for _, target in home.links}
+        problems += [
+            f"{home.rel}: the list of pages does not link {name}.md"
+            for name in site.page_names
+            if name != "index" and name not in linked
+        ]
+    return problems
+
+
+# Words that claim a GPU run; on the pages only the MkDocs hook writes them, from the record
+# (verified/gpu.json), so that no page claims a run that did not happen.
+GPU_CLAIMS = re.compile(
+    r"(verified|tested|ran|checked|(been|was|were) run) on (a|an|the|this) (NVIDIA )?GPU|"
+    r"在\s*(NVIDIA\s*)?GPU\s*上(验证|测试|运行)(过|通过)",
+    re.IGNORECASE,
+)
+
+
+@rule
+def gpu_claims_come_from_the_record(site: Site) -> list[str]:
+    return [
+        f"{p.rel}:{n}: {m[0]!r}: a claim about a GPU run; the pages state those from "
+        "verified/gpu.json only (harness/hooks/snippets.py)"
+        for p in site.pages
+        for n, line in enumerate(p.lines, 1)
+        for m in GPU_CLAIMS.finditer(line)
+    ]

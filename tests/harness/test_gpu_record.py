@@ -1,0 +1,92 @@
+"""The gpu tier's record (harness/model/gpu_record.py, written by harness/suite/gpu_run.py).
+
+The writer runs here on a CPU, as it would at the end of a gpu-tier run, with the GPU fields
+absent (null); a record made by a real `nox -s gpu` run has the same form with them filled in.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.model import gpu_record
+from harness.model.gpu_record import RecordError, SnippetResult
+from harness.suite import gpu_run
+
+OUTCOMES = {
+    "vllm/serve.sh": [
+        (
+            "tests/snippets/test_server.py::test_vllm_serve_is_the_local_command_without_host",
+            "passed",
+            "",
+        ),
+        (
+            "tests/snippets/test_errors.py::test_vllm_prints_the_kv_cache_error[vllm/serve.sh-0]",
+            "passed",
+            "",
+        ),
+    ],
+    "vllm/install.sh": [
+        (
+            "tests/snippets/test_server.py::test_vllm_install_command_runs",
+            "skipped",
+            "vllm is not installed",
+        ),
+    ],
+    "transformers/flash_attention.py": [
+        (
+            "tests/snippets/test_transformers.py::test_flash_attention_on_gpu",
+            "failed",
+            "RuntimeError: FlashAttention only supports Ampere GPUs or newer.",
+        ),
+        ("tests/snippets/test_errors.py::test_error_is_reproduced", "passed", ""),
+    ],
+}
+
+
+def test_the_writer_records_what_ran_and_reads_back(tmp_path):
+    path = tmp_path / "gpu.json"
+    written = gpu_run.write(OUTCOMES, "stand-in", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert gpu_record.problems(data) == []
+    assert data["gpu"] is None, "no CUDA here: the GPU fields are absent"
+    assert set(data["versions"]) == set(gpu_record.PACKAGES)
+    assert data["versions"]["torch"] and data["versions"]["transformers"]
+    assert len(data["commit"]) == 40 and data["date"][:2] == "20"
+    read = gpu_record.read(path)
+    assert read == written
+    # A snippet failed if any of its tests failed, passed if any passed, else skipped.
+    assert read.result("vllm/serve.sh").result == "passed"
+    assert read.result("vllm/install.sh") == SnippetResult(
+        "skipped", (OUTCOMES["vllm/install.sh"][0][0],), "vllm is not installed"
+    )
+    assert read.result("transformers/flash_attention.py").result == "failed"
+    assert "Ampere" in read.result("transformers/flash_attention.py").reason
+    assert read.result("vllm/serve_float16.sh") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda d: d.pop("commit"), "commit"),
+        (lambda d: d.update(weights="fp8"), "weights"),
+        (lambda d: d.update(gpu={"name": "NVIDIA H200"}), "gpu"),
+        (lambda d: d["versions"].pop("vllm"), "versions"),
+        (lambda d: d["snippets"]["vllm/serve.sh"].update(result="green"), "vllm/serve.sh"),
+        (lambda d: d.update(format=2), "format"),
+    ],
+)
+def test_a_malformed_record_is_refused_naming_the_field(tmp_path, change, named):
+    path = tmp_path / "gpu.json"
+    gpu_run.write(OUTCOMES, "real", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RecordError, match=named) as refused:
+        gpu_record.read(path)
+    assert str(path) in str(refused.value)
+
+
+def test_no_record_means_no_gpu_run(tmp_path):
+    assert gpu_record.read(tmp_path / "gpu.json") is None
