@@ -103,6 +103,15 @@ def test_text_iterator_streamer_matches_plain_generation(snippet, base):
     assert streamed == answer_of(base, plain)
 
 
+@pytest.mark.snippet("transformers/text_iterator_streamer.py")
+def test_text_iterator_streamer_gives_up_when_generation_dies(snippet):
+    """The page's timeout: a generation thread that ends without a word (as one that raised does)
+    makes the loop raise queue.Empty instead of waiting forever."""
+    dead = {"timeout=60": "timeout=1", "target=model.generate": "target=lambda **kwargs: None"}
+    with pytest.raises(SnippetError, match="raised Empty"):
+        snippet.run(dead)
+
+
 @pytest.mark.snippet("transformers/async_streamer.py")
 def test_async_streamer_matches_plain_generation(snippet, base):
     run = snippet.run()
