@@ -90,3 +90,60 @@ def test_a_malformed_record_is_refused_naming_the_field(tmp_path, change, named)
 
 def test_no_record_means_no_gpu_run(tmp_path):
     assert gpu_record.read(tmp_path / "gpu.json") is None
+
+
+def test_pages_show_a_recorded_gpu_run(tmp_path):
+    """The MkDocs hook on a copy of the site with a record: a block whose snippets passed names
+    the date and the GPU; one whose snippet was skipped says it has not yet run on a GPU; the
+    versions table gains the vLLM row the record proves."""
+    import shutil
+
+    from harness.hooks import snippets as hook
+    from harness.model.facts import ROOT
+    from harness.model.site import Site
+
+    for part in ("docs", "snippets"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    gpu = {
+        "name": "NVIDIA H200",
+        "count": 1,
+        "capability": "9.0",
+        "memory_gib": 139.8,
+        "driver": "580.65",
+        "cuda": "12.9",
+    }
+    record = gpu_record.GpuRecord(
+        commit="0123456789abcdef0123456789abcdef01234567",
+        date="2026-12-02",
+        weights="stand-in",
+        gpu=gpu,
+        versions={
+            "torch": "2.13.0",
+            "transformers": "5.23.0",
+            "vllm": "0.29.0",
+            "flash-attn": None,
+        },
+        snippets={
+            "vllm/serve.sh": SnippetResult("passed"),
+            "vllm/install.sh": SnippetResult("skipped", (), "vllm is not installed"),
+        },
+    )
+    (tmp_path / "verified").mkdir()
+    (tmp_path / "verified" / "gpu.json").write_text(record.to_json(), encoding="utf-8")
+    site = Site(tmp_path)
+    page = site.page("quickstart", "en")
+    labels = {
+        i.path: hook.gpu_label(site, block, "en") for block in page.blocks for i in block.includes
+    }
+    assert "Last run on a GPU on 2026-12-02" in labels["vllm/serve.sh"]
+    assert "NVIDIA H200, CUDA 12.9, driver 580.65" in labels["vllm/serve.sh"]
+    assert "`0123456`" in labels["vllm/serve.sh"]
+    assert labels["outputs/errors/vllm_kv_cache.txt"] == labels["vllm/serve.sh"], "its snippet's"
+    assert "Not yet run on a GPU" in labels["vllm/install.sh"]
+    assert "vllm is not installed" in labels["vllm/install.sh"]
+    assert "Not yet run on a GPU" in labels["vllm/serve_max_model_len.sh"], "no result recorded"
+    assert labels["transformers/generate.py"] is None, "runs on the cpu tier"
+    table = hook.versions_table(site, "zh")
+    assert "| `vllm` | 0.29.0 | 0.29.0 |" in table and "flash-attn` |" not in table
+    assert "最近一次 GPU 测试（2026-12-02" in table
