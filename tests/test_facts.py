@@ -94,3 +94,55 @@ def test_tensor_parallel_sizes_are_computed(lang):
     )
     assert quoted, f"{page.rel} #tensor-parallel no longer quotes vLLM's error"
     assert int(quoted[1]) not in sizes and heads % int(quoted[1]), "the quoted size is valid"
+
+
+def weights_in_bits(bits: int) -> int:
+    """Bytes of the weights with every linear layer but the output layer stored in ``bits`` bits
+    (as bitsandbytes, AWQ and GPTQ quantize), the rest in bfloat16; scales not counted."""
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(
+            Qwen2Config(**{k: v for k, v in MODEL_CONFIG.items() if k != "architectures"})
+        )
+    quantized = sum(
+        m.weight.numel()
+        for name, m in model.named_modules()
+        if isinstance(m, torch.nn.Linear) and name != "lm_head"
+    )
+    total = sum(p.numel() for p in model.parameters())
+    return quantized * bits // 8 + (total - quantized) * 2
+
+
+def quantized_figures() -> dict[str, str]:
+    context = served_length()
+    kv = context * KV_PER_TOKEN
+    out = {}
+    for bits in (16, 8, 4):
+        weights = weights_in_bits(bits)
+        out[f"{bits}-bit weights"] = f"{weights / 1e9:.1f} GB"
+        out[f"{bits}-bit with KV"] = f"{(weights + kv) / 1e9:.1f} GB"
+    out["KV per token"] = f"{KV_PER_TOKEN // 1024} KiB"
+    out["KV at 8,192"] = f"{kv / GiB:.2f} GiB"
+    out["KV at 8,192 in GB"] = f"{kv / 1e9:.2f} GB"
+    out["KV at full context"] = f"{CONTEXT * KV_PER_TOKEN / GiB:.2f} GiB"
+    out["8-bit over 4-bit"] = (
+        f"{round((weights_in_bits(8) / weights_in_bits(4) - 1) * 100, -1):.0f}%"
+    )
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quantized_memory_figures_are_computed(lang):
+    """The quantized page's table and the home page's hardware table state the weights in each
+    precision, computed here from the model's architecture, and the KV cache per token."""
+    figures_ = quantized_figures()
+    memory = " ".join(SITE.page("quantized", lang).section("memory").split())
+    missing = [
+        f"{k}: {v}" for k, v in figures_.items() if k != "8-bit over 4-bit" and v not in memory
+    ]
+    assert not missing, f"docs/quantized #memory does not state {missing} (computed here)"
+    whole = " ".join(" ".join(SITE.page("quantized", lang).lines).split())
+    assert figures_["8-bit over 4-bit"] in whole, figures_["8-bit over 4-bit"]
+    hardware = " ".join(SITE.page("index", lang).section("hardware").split())
+    wanted = [figures_[f"{b}-bit weights"] for b in (16, 8, 4)] + [figures_["KV per token"]]
+    missing = [f for f in wanted if f not in hardware]
+    assert not missing, f"the home page's #hardware does not state {missing} (computed here)"

@@ -10,6 +10,8 @@ on warnings logged by the libraries the snippets use; one error lists every prob
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import io
 import json
 import logging
@@ -26,6 +28,12 @@ from harness.suite import invariants
 
 # Warnings that mean a snippet uses an API on its way out, or misuses one.
 DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+# Modules of the libraries that warn about their own code when first imported, whichever snippet
+# imports them first: torch.utils.mkldnn defines a ScriptModule with the deprecated
+# torch.jit.script_method, and bitsandbytes' CPU backend imports it through torch.fx. A reader
+# never sees these (Python hides DeprecationWarning outside __main__); the runner imports them
+# once, before the first snippet, so that they are not laid at a snippet's door.
+NOISY_IMPORTS = ("torch.fx.experimental.optimization",)
 WATCHED_LOGGERS = ("transformers", "torch", "openai", "accelerate", "modelscope")
 SEED = 0
 
@@ -58,6 +66,14 @@ class Run:
     namespace: dict
     printed: str
     record: invariants.Record
+
+
+@functools.cache
+def _import_noisy_modules() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in NOISY_IMPORTS:
+            importlib.import_module(name)
 
 
 class _Collect(logging.Handler):
@@ -172,6 +188,8 @@ class Runner:
 
     def _execute(self, snippet: str, replace: dict[str, str] | None, seed: int) -> Run:
         import torch
+
+        _import_noisy_modules()
 
         entry = self.entry(snippet)
         code = adapt(self.site, snippet, replace)

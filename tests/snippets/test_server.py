@@ -154,9 +154,10 @@ def vllm_parse(vllm_python):
 
 def _vllm_parse(vllm_python: str, command: str) -> dict:
     argv = shlex.split(command)
-    assert argv[:3] == ["vllm", "serve", MODEL_ID], argv
+    # Qwen/Qwen2-7B-Instruct, or one of its quantized releases (Qwen/Qwen2-7B-Instruct-AWQ, ...)
+    assert argv[:2] == ["vllm", "serve"] and argv[2].startswith(MODEL_ID), argv
     done = subprocess.run(
-        [vllm_python, "-c", PARSE, "--model", MODEL_ID, *argv[3:]],
+        [vllm_python, "-c", PARSE, "--model", argv[2], *argv[3:]],
         capture_output=True,
         text=True,
         timeout=300,
@@ -180,6 +181,8 @@ SERVE_OPTIONS = {
     "vllm/serve_max_model_len.sh": {"max_model_len": 8192, "gpu_memory_utilization": 0.95},
     "vllm/serve_tensor_parallel.sh": {"tensor_parallel_size": 2},
     "vllm/serve_float16.sh": {"dtype": "half"},
+    "vllm/serve_awq.sh": {"model": f"{MODEL_ID}-AWQ", "max_model_len": 8192},
+    "vllm/serve_gptq_int4.sh": {"model": f"{MODEL_ID}-GPTQ-Int4", "max_model_len": 8192},
 }
 
 

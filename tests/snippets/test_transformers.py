@@ -274,6 +274,44 @@ def test_modelscope_install_command_is_satisfied(snippet):
     dry_run(snippet)
 
 
+@pytest.mark.snippet("quantized/bitsandbytes_install.sh")
+def test_bitsandbytes_install_command_is_satisfied(snippet):
+    dry_run(snippet)
+
+
+def linear_layers(model) -> dict[str, int]:
+    """How many linear layers of each class the model has (bitsandbytes swaps in its own)."""
+    counts: dict[str, int] = {}
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            counts[type(module).__name__] = counts.get(type(module).__name__, 0) + 1
+    return counts
+
+
+@pytest.mark.snippet("quantized/load_4bit.py")
+def test_4bit_model_is_quantized_and_answers(snippet):
+    """Every linear layer but the output layer is a bitsandbytes 4-bit layer (NF4, computing in
+    bfloat16); the rest stays in bfloat16; the answer is printed, then the weights' size."""
+    run = snippet.run()
+    model = run.namespace["model"]
+    layers = linear_layers(model)
+    assert set(layers) == {"Linear4bit", "Linear"} and layers["Linear"] == 1, layers
+    assert type(model.lm_head).__name__ == "Linear" and model.lm_head.weight.dtype == torch.bfloat16
+    first = next(m for m in model.modules() if type(m).__name__ == "Linear4bit")
+    assert first.weight.quant_type == "nf4" and first.compute_dtype == torch.bfloat16
+    assert model.model.embed_tokens.weight.dtype == torch.bfloat16
+    answer, size = run.printed.rstrip("\n").rsplit("\n", 1)
+    assert answer.strip() and re.fullmatch(r"weights: \d+\.\d\d GB", size), run.printed
+
+
+@pytest.mark.snippet("quantized/config_8bit.py")
+def test_8bit_line_replaces_the_4bit_configuration(snippet):
+    """Put in place of the 4-bit configuration, the one line loads the model in 8 bits."""
+    model = snippet.run().namespace["model"]
+    layers = linear_layers(model)
+    assert set(layers) == {"Linear8bitLt", "Linear"} and layers["Linear"] == 1, layers
+
+
 @pytest.mark.snippet("transformers/flash_attention_install.sh")
 def test_flash_attn_install_command_runs(snippet):
     """`nox -s gpu` installs flash-attn by running this very snippet; here it runs again (already
