@@ -30,8 +30,6 @@ from harness.model.facts import (
     STANDIN_CACHE,
 )
 
-CACHE_ROOT = STANDIN_CACHE
-
 # Qwen2's pre-tokenizer: like cl100k, but digits are split one by one.
 PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
@@ -172,12 +170,12 @@ def ensure() -> Path:
     """The HF_HOME of the current stand-in, built if missing; safe across processes."""
     import fcntl
 
-    home = CACHE_ROOT / cache_key()
+    home = STANDIN_CACHE / cache_key()
     done = home / ".complete"
     if done.exists():
         return home
-    CACHE_ROOT.mkdir(parents=True, exist_ok=True)
-    with open(CACHE_ROOT / ".lock", "w") as lock:
+    STANDIN_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(STANDIN_CACHE / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(home, ignore_errors=True)
@@ -190,10 +188,10 @@ def activate() -> Path:
     """Point this process (and what it starts) at the stand-in, offline; returns its HF_HOME,
     which ``ensure`` builds. Must run before anything imports huggingface_hub, which reads HF_HOME
     once at import."""
-    home = CACHE_ROOT / cache_key()
+    home = STANDIN_CACHE / cache_key()
     os.environ["HF_HOME"] = str(home)
     os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["MODELSCOPE_CACHE"] = str(CACHE_ROOT / "modelscope")
+    os.environ["MODELSCOPE_CACHE"] = str(STANDIN_CACHE / "modelscope")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     return home
 
@@ -201,5 +199,5 @@ def activate() -> Path:
 if __name__ == "__main__":
     start = time.perf_counter()
     if "--force" in sys.argv:
-        shutil.rmtree(CACHE_ROOT / cache_key(), ignore_errors=True)
+        shutil.rmtree(STANDIN_CACHE / cache_key(), ignore_errors=True)
     print(ensure(), f"({time.perf_counter() - start:.1f} s)")

@@ -8,6 +8,7 @@ section of every language.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 
@@ -24,11 +25,16 @@ CONTEXT = MODEL_CONFIG["max_position_embeddings"]
 KV_PER_TOKEN = KV_BYTES_PER_TOKEN
 
 
-def parameters() -> int:
+@functools.cache
+def meta_model():
+    """Qwen2-7B-Instruct built from its config.json on the meta device: shapes, no weights."""
     config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(Qwen2Config(**config))
-    return sum(p.numel() for p in model.parameters())
+        return AutoModelForCausalLM.from_config(Qwen2Config(**config))
+
+
+def parameters() -> int:
+    return sum(p.numel() for p in meta_model().parameters())
 
 
 def figures(lang: str) -> list[str]:
@@ -99,17 +105,12 @@ def test_tensor_parallel_sizes_are_computed(lang):
 def weights_in_bits(bits: int) -> int:
     """Bytes of the weights with every linear layer but the output layer stored in ``bits`` bits
     (as bitsandbytes, AWQ and GPTQ quantize), the rest in bfloat16; scales not counted."""
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(
-            Qwen2Config(**{k: v for k, v in MODEL_CONFIG.items() if k != "architectures"})
-        )
     quantized = sum(
         m.weight.numel()
-        for name, m in model.named_modules()
+        for name, m in meta_model().named_modules()
         if isinstance(m, torch.nn.Linear) and name != "lm_head"
     )
-    total = sum(p.numel() for p in model.parameters())
-    return quantized * bits // 8 + (total - quantized) * 2
+    return quantized * bits // 8 + (parameters() - quantized) * 2
 
 
 def quantized_figures() -> dict[str, str]:

@@ -133,7 +133,8 @@ def test_gpu_blocks_say_what_the_gpu_record_holds(built_site, page):
     record = SITE.gpu_record
     for label, block in zip(labels, needs, strict=True):
         paths = [i.path for i in block.includes if manifest.needs_gpu(SITE.manifest, i.path)]
-        results = [record.result(p) for p in paths] if record else [None]
+        owners = [manifest.snippet_of(SITE.manifest, p) for p in paths]
+        results = [record.result(p) for p in owners] if record else [None]
         if all(r and r.result == "passed" for r in results) and record.gpu:
             assert LAST_RUN[page.lang].format(date=record.date) in label, (block.where(), label)
             assert record.gpu["name"] in label, (block.where(), label)

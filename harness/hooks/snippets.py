@@ -122,16 +122,17 @@ def versions_line(site: Site, lang: str) -> str:
 def versions_table(site: Site, lang: str) -> str:
     """The verified ranges, then what the last GPU run proves of the GPU-only packages."""
     rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in site.verified_versions.items()]
-    record = site.gpu_record
-    rows += [
-        f"| `{p}` | {v} | {v} |"
-        for p, v in (record.versions.items() if record else ())
-        if p in GPU_PACKAGES and v
-    ]
+    rows += [f"| `{p}` | {v} | {v} |" for p, v in gpu_proved(site.gpu_record).items()]
     return TEXT[lang]["head"] + "\n" + "\n".join(rows) + "\n\n" + gpu_versions(site, lang)
 
 
 GPU_PACKAGES = ("vllm", "flash-attn")  # what only a GPU run can verify
+
+
+def gpu_proved(record: GpuRecord | None) -> dict[str, str]:
+    """The versions of the GPU-only packages that a recorded GPU run used."""
+    versions = record.versions if record else {}
+    return {p: v for p, v in versions.items() if p in GPU_PACKAGES and v}
 
 
 def gpu_name(record: GpuRecord) -> str:
@@ -144,10 +145,10 @@ def gpu_name(record: GpuRecord) -> str:
 
 def gpu_versions(site: Site, lang: str) -> str:
     t, record = TEXT[lang], site.gpu_record
-    proved = {p: v for p, v in (record.versions if record else {}).items() if p in GPU_PACKAGES}
-    if not record or not any(proved.values()):
+    proved = gpu_proved(record)
+    if not proved:
         return t["gpu_versions_none"]
-    versions = t["and"].join(f"`{p}` {v}" for p, v in proved.items() if v)
+    versions = t["and"].join(f"`{p}` {v}" for p, v in proved.items())
     weights = t[f"weights_{record.weights}"]
     return t["gpu_versions"].format(
         date=record.date, gpu=gpu_name(record), weights=weights, versions=versions
@@ -162,9 +163,7 @@ def gpu_label(site: Site, block, lang: str) -> str | None:
         return None
     t, record = TEXT[lang], site.gpu_record
     # An output file shows what its snippet printed or raised: the record has the snippet.
-    owner = {e.output: n for n, e in entries.items() if e.output}
-    owner |= {r.output: n for n, e in entries.items() for r in e.raises}
-    results = [record.result(owner.get(p, p)) for p in paths] if record else []
+    results = [record.result(manifest.snippet_of(entries, p)) for p in paths] if record else []
     if not record or any(r is None for r in results):
         return t["gpu_none"]
     facts = {"date": record.date, "gpu": gpu_name(record)}

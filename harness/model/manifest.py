@@ -109,6 +109,15 @@ def needs_gpu(entries: dict[str, Snippet], path: str) -> bool:
     return any(r.output == path and r.tier == "gpu" for e in entries.values() for r in e.raises)
 
 
+def snippet_of(entries: dict[str, Snippet], path: str) -> str:
+    """The snippet a file under snippets/ belongs to: itself, or the snippet whose printed output
+    or raised error it is."""
+    for name, e in entries.items():
+        if path == e.output or any(r.output == path for r in e.raises):
+            return name
+    return path
+
+
 def chain(entries: dict[str, Snippet], name: str) -> list[str]:
     """The snippets a reader runs before ``name``, first first."""
     before = entries[name].continues
