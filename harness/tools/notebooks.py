@@ -20,8 +20,8 @@ from harness.model.site import LANGS, SITE, Block, Page
 
 # Why a snippet that talks to the chat server is not run in a notebook.
 SERVER_REASON = {
-    "en": "Not run here: needs a running vLLM server (see above).",
-    "zh": "此处不运行：需要先启动 vLLM 服务（见上文）。",
+    "en": "Not run here: needs a running OpenAI-compatible server (see above).",
+    "zh": "此处不运行：需要先启动兼容 OpenAI 接口的服务（见上文）。",
 }
 HEADER = {
     "en": "Generated from `{page}` by `nox -s notebooks`: edit the page, not this notebook.",

@@ -1,0 +1,4 @@
+./build/bin/llama-cli -m qwen2-7b-instruct-q4_k_m.gguf \
+  -sys "You are a helpful assistant." \
+  -p "Give me a short introduction to large language models." \
+  -n 512 -st

@@ -1,0 +1,1 @@
+pip install -r requirements/requirements-convert_hf_to_gguf.txt

@@ -1,0 +1,229 @@
+"""The llama.cpp page, run for real on the CPU.
+
+llama.cpp is built by the page's own build commands (harness/llamacpp.py); the stand-in is
+converted and quantized by the page's commands, served by the page's `llama-server` command on a
+free loopback port, and queried by the site's own `curl` and `openai` snippets, which the page
+says work unchanged. Only the downloads do not run (there is no network): `hf`'s own parser takes
+each download command, and the files it would fetch come from the stand-in instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pytest
+
+from harness import llamacpp
+from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
+from harness.model.site import SITE
+from harness.processes import Server, free_port
+from harness.suite.background import LOGS
+from harness.suite.runner import adapt
+
+GGUF = "qwen2-7b-instruct-q4_k_m.gguf"
+CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Tell me something about large language models."},
+]
+
+
+def hf_cli(line: str) -> tuple[str, dict]:
+    """`hf ...` parsed by huggingface_hub's own command-line parser, without running it: the
+    subcommand and its parameters (an unknown option or a missing argument raises)."""
+    from huggingface_hub.cli.hf import app
+
+    argv = shlex.split(line.split("#")[0])
+    assert argv[0] == "hf", line
+    ctx = app.make_context("hf", argv[1:])
+    with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 9 drops it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        args = [*getattr(ctx, "protected_args", []), *ctx.args]
+    name, command, rest = app.resolve_command(ctx, args)
+    return name, command.make_context(name, rest, parent=ctx).params
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """The folder the page works in (the llama.cpp checkout): the built tree, linked entry by
+    entry into a scratch folder so that what the commands write stays out of the cache."""
+    tree = llamacpp.ensure()
+    work = tmp_path_factory.mktemp("llama.cpp")
+    for entry in tree.iterdir():
+        (work / entry.name).symlink_to(entry)
+    return work
+
+
+@pytest.fixture(scope="module")
+def converted(workdir, runner) -> Path:
+    """snippets/llamacpp/convert.sh run in the checkout; its download's folder is the stand-in."""
+    name, params = hf_cli(CONVERT_DOWNLOAD)
+    assert (name, params["repo_id"], params["local_dir"]) == (
+        "download",
+        MODEL_ID,
+        "Qwen2-7B-Instruct",
+    )
+    from huggingface_hub import snapshot_download
+
+    standin = snapshot_download(MODEL_ID)  # offline: the stand-in's snapshot
+    env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    runner.shell(
+        "llamacpp/convert.sh",
+        {CONVERT_DOWNLOAD: f"cp -rL {shlex.quote(standin)} Qwen2-7B-Instruct"},
+        timeout=600,
+        cwd=workdir,
+        env={**os.environ, "PATH": env_path},  # `python` is this environment's
+    )
+    return workdir / GGUF
+
+
+@pytest.fixture(scope="module")
+def llama_server(workdir, converted):
+    """snippets/llamacpp/serve.sh, run in the checkout on a free loopback port."""
+    port = free_port()
+    here = shlex.quote(str(workdir))
+    cmd = adapt(
+        SITE,
+        "llamacpp/serve.sh",
+        {
+            "./build/bin/llama-server": f"cd {here} && exec ./build/bin/llama-server",
+            "--port 8000": f"--port {port}",
+        },
+    )
+    server = Server(
+        "llama-server", ["bash", "-c", cmd], port, LOGS / f"llama-server-{port}.log", 120
+    )
+    try:
+        yield server.launch().wait()
+    finally:
+        server.stop()
+
+
+def gguf_reader(workdir: Path, path: Path):
+    sys.path.insert(0, str(workdir / "gguf-py"))  # the converter's own gguf-py, as it uses it
+    try:
+        from gguf import GGUFReader
+    finally:
+        sys.path.pop(0)
+    return GGUFReader(path)
+
+
+def field(reader, key: str):
+    f = reader.fields[key]
+    return f.contents()
+
+
+@pytest.mark.snippet("llamacpp/build.sh")
+def test_build_made_the_tools_the_page_runs(snippet):
+    snippet.source()  # harness.llamacpp ran its commands, after the clone, in the sdist's tree
+    bin_dir = llamacpp.ensure() / "build" / "bin"
+    for tool in llamacpp.TOOLS:
+        done = subprocess.run(
+            [bin_dir / tool, "--version"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0 and "version:" in done.stderr, (tool, done.stderr[-500:])
+
+
+@pytest.mark.snippet("llamacpp/convert_requirements.sh")
+def test_convert_requirements_file_is_in_the_checkout(snippet):
+    (line,) = snippet.source().splitlines()
+    argv = shlex.split(line)
+    assert argv[:3] == ["pip", "install", "-r"], line
+    requirements = llamacpp.ensure() / argv[3]
+    assert requirements.is_file(), f"{snippet.where()}: {argv[3]} is not in llama.cpp's tree"
+    names = (
+        requirements.read_text()
+        + (requirements.parent / "requirements-convert_legacy_llama.txt").read_text()
+    )
+    for package in ("torch", "transformers", "sentencepiece", "numpy", "gguf"):
+        assert package in names, f"{argv[3]} no longer names {package}"
+
+
+@pytest.mark.snippet("llamacpp/convert.sh")
+def test_convert_and_quantize_make_a_qwen2_gguf(snippet, workdir, converted):
+    snippet.source()
+    reader = gguf_reader(workdir, converted)
+    assert field(reader, "general.architecture") == "qwen2"
+    assert field(reader, "tokenizer.ggml.pre") == "qwen2"
+    assert field(reader, "tokenizer.ggml.eos_token_id") == 151645
+    from transformers import AutoTokenizer
+
+    template = AutoTokenizer.from_pretrained(MODEL_ID).chat_template
+    assert field(reader, "tokenizer.chat_template") == template
+    # Q4_K_M for real: every matrix in a K-quant, none fallen back to another type (a row
+    # length that is not a multiple of 256 makes llama-quantize fall back).
+    types = {t.name: t.tensor_type.name for t in reader.tensors if len(t.shape) == 2}
+    assert set(types.values()) <= {"Q4_K", "Q6_K"}, types
+    assert types["token_embd.weight"] == "Q4_K" and types["output.weight"] == "Q6_K"
+
+
+@pytest.mark.snippet("llamacpp/download.sh")
+def test_download_command_fetches_the_file_the_server_loads(snippet):
+    name, params = hf_cli(snippet.source())
+    assert name == "download"
+    assert params["repo_id"] == "Qwen/Qwen2-7B-Instruct-GGUF"
+    assert params["filenames"] == (GGUF,) and params["local_dir"] == "."
+    assert f"-m {GGUF}" in SITE.snippet_text("llamacpp/serve.sh")
+
+
+@pytest.mark.snippet("llamacpp/serve.sh")
+def test_llama_server_serves_qwen2_with_chatml(snippet, llama_server, runner):
+    snippet.source()
+    with urllib.request.urlopen(f"{llama_server.base_url}/v1/models", timeout=10) as r:
+        assert [m["id"] for m in json.load(r)["data"]] == [MODEL_ID]
+    request = urllib.request.Request(
+        f"{llama_server.base_url}/apply-template",
+        data=json.dumps({"messages": MESSAGES}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        served = json.load(r)["prompt"]
+    from transformers import AutoTokenizer
+
+    expected = AutoTokenizer.from_pretrained(MODEL_ID).apply_chat_template(
+        MESSAGES, tokenize=False, add_generation_prompt=True
+    )
+    assert served == expected and served.endswith("<|im_start|>assistant\n")
+    log = llama_server.tail(100_000)
+    assert "--gpu-layers option will be ignored" in log, "-ngl not parsed"
+    # The page quotes the line that says the server is ready, for the port it uses.
+    assert f"listening on http://127.0.0.1:{llama_server.port}" in log
+    for lang in ("en", "zh"):
+        assert "`listening on http://127.0.0.1:8000`" in SITE.page("llamacpp", lang).section(
+            "serve"
+        ), f"docs/llamacpp ({lang}) #serve no longer quotes the line"
+
+
+CLIENTS = ["vllm/chat_completions.sh", "vllm/chat_completions_stream.sh"]
+PY_CLIENTS = ["vllm/openai_client.py", "vllm/openai_client_stream.py"]
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.snippet(n)) for n in CLIENTS + PY_CLIENTS]
+)
+def test_the_sites_clients_work_against_llama_server(name, snippet, llama_server):
+    """The same client code as for vLLM: the invariants of every chat call hold (a chat with
+    the model, no special tokens in answers, streams stream)."""
+    if name.endswith(".sh"):
+        run = snippet.shell({PAGE_SERVER_URL: llama_server.base_url})
+        assert run.record.exchanges and run.printed.strip()
+    else:
+        run = snippet.run({f"{PAGE_SERVER_URL}/v1": f"{llama_server.base_url}/v1"})
+        assert run.printed.strip()
+
+
+@pytest.mark.snippet("llamacpp/cli.sh")
+def test_llama_cli_answers_one_turn(snippet, workdir, converted):
+    run = snippet.shell(cwd=workdir, timeout=120)
+    out = run.printed
+    prompt = "> Give me a short introduction to large language models.\n"
+    assert prompt in out, out[-1500:]
+    answer = out.split(prompt, 1)[1].split("[ Prompt:")[0].strip()
+    assert answer and "<|im_" not in answer, out[-1500:]
