@@ -181,13 +181,18 @@ def test_footer_names_the_commit_and_its_verification(built_site, page):
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
 def test_page_offers_its_notebook(built_site, page):
-    """Served with the site, the same file as notebooks/, and on Colab from the repository."""
+    """Served with the site, the same file as notebooks/, and on Colab from the repository; a
+    page with no Python for a notebook to run (llama.cpp's) offers none."""
     from harness.model.facts import NOTEBOOKS
+    from harness.tools.notebooks import notebook_pages
 
     site = built_site.folder
     html = html_of(built_site, page)
     name = f"{page.name}.{page.lang}.ipynb"
     hrefs = re.findall(r'<p class="notebook-links">.*?</p>', html, re.S)
+    if page.name not in notebook_pages():
+        assert not hrefs and not (NOTEBOOKS / name).exists(), f"{page.rel}: a notebook to run?"
+        return
     assert hrefs, f"{page.rel}: no notebook links"
     download = re.search(r'href="([^"]*)" download', hrefs[0])[1]
     served = (site / page.url / download).resolve()

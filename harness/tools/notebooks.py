@@ -71,10 +71,12 @@ def notebook(page: Page) -> nbformat.NotebookNode:
 
 
 def notebook_pages() -> list[str]:
-    """The pages with Python code: each gets a notebook per language."""
-    return [
-        n for n in SITE.page_names if any(b.lang == "python" for b in SITE.page(n, "en").blocks)
-    ]
+    """The pages with Python code that a notebook runs: each gets a notebook per language."""
+
+    def runs(block: Block) -> bool:
+        return block.lang == "python" and not_run_reason(block.includes[0].path, "en") is None
+
+    return [n for n in SITE.page_names if any(runs(b) for b in SITE.page(n, "en").blocks)]
 
 
 def rendered() -> dict[Path, str]:
