@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,6 +136,16 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 
 
+def mlx_env(session: nox.Session) -> dict[str, str]:
+    """MLX (the Apple Silicon page's mlx_lm commands) in an environment of its own, with the
+    pinned transformers: mlx-lm needs transformers>=5.7, above the oldest session's."""
+    transformers = [
+        re.sub(r"\[.*\]", "", r) for r in DEPS["snippets"] if r.startswith("transformers")
+    ]
+    env = side_env(session, "mlx-env", [*DEPS["mlx"], *transformers])
+    return {"MLX_BIN": str(env / "bin")}
+
+
 def error_envs(session: nox.Session) -> dict[str, str]:
     """An environment for each older release that an error on the troubleshooting page comes from
     (`raises.under` in snippets/snippets.toml), named to the tests in SIDE_PYTHONS."""
@@ -157,8 +168,9 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, DEPS["cpu"])
+    env = mlx_env(session)
     lint(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
@@ -179,7 +191,7 @@ def oldest(session: nox.Session) -> None:
     build_llamacpp(session)
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
-    env = transformers_serve_env(session) | error_envs(session)
+    env = transformers_serve_env(session) | error_envs(session) | mlx_env(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
     session.run("pytest", *paths, *session.posargs, env=env)
 
@@ -204,6 +216,9 @@ def latest(session: nox.Session) -> None:
     session.run("python", "-m", "harness.tools.pins", "versions")
     # The test server, `transformers serve`, needs a current transformers.
     env = transformers_serve_env(session) if "transformers" in forced else {}
+    # The newest mlx-lm, in its own environment as in the other sessions.
+    env["MLX_BIN"] = str(side_env(session, "mlx-latest", ["mlx-lm[cpu]"]) / "bin")
+    build_llamacpp(session)
     junit = out / "junit.xml"
     paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
     try:

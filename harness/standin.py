@@ -75,6 +75,23 @@ TOKENIZER_CONFIG = {
     "split_special_tokens": False,
 }
 
+# The model card's front matter is the real one's; tools that copy the card (mlx_lm.convert
+# writes one for the model it makes) read it from the repository.
+MODEL_CARD = """---
+license: apache-2.0
+language:
+- en
+pipeline_tag: text-generation
+tags:
+- chat
+---
+
+# Qwen2-7B-Instruct (offline stand-in)
+
+The real tokenizer, chat template and generation config of Qwen/Qwen2-7B-Instruct, with tiny
+random weights: for testing code that loads the model, not for answers.
+"""
+
 SEED = 0
 # Random weights never emit <|im_end|>, so every answer would run to max_new_tokens. Give every
 # token embedding a constant feature and let the <|im_end|> row of lm_head read it: sampled
@@ -160,6 +177,7 @@ def write_cache(hf_home: Path) -> Path:
     tmp.mkdir(parents=True)
     build_tokenizer_json(tmp)
     (tmp / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
+    (tmp / "README.md").write_text(MODEL_CARD)
     build_model(tmp)
     tmp.rename(snapshot)
     (repo / "refs").mkdir(exist_ok=True)

@@ -1,0 +1,183 @@
+"""The MLX page's commands, run with MLX's CPU build for Linux (`mlx-lm[cpu]`).
+
+`nox -s tests` and `nox -s oldest` install mlx-lm in an environment of its own and name its bin
+folder in MLX_BIN. The stand-in is converted by the page's `mlx_lm.convert` command, then
+published in a scratch Hugging Face cache as `Qwen/Qwen2-7B-Instruct-MLX`, so that the page's
+`mlx_lm.generate` command runs verbatim, offline. What MLX does on a Mac's GPU (Metal) is not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.model.facts import GENERATION_CONFIG, MODEL_ID
+from harness.model.site import LANGS, SITE
+
+OFFICIAL = "Qwen/Qwen2-7B-Instruct-MLX"
+FOLDER = "qwen2-7b-instruct-4bit"
+
+
+def mlx_bin() -> Path:
+    where = os.environ.get("MLX_BIN")
+    path = Path(where) if where else Path(sys.executable).parent
+    if not (path / "mlx_lm.convert").exists():
+        pytest.fail(
+            f"no mlx_lm.convert in {path}: run `nox -s tests` (it makes MLX's environment), or "
+            "set MLX_BIN to the bin folder of an environment with mlx-lm[cpu]",
+            pytrace=False,
+        )
+    return path
+
+
+def argv_of(snippet: str) -> list[str]:
+    return shlex.split(SITE.snippet_text(snippet).replace("\\\n", " "), comments=True)
+
+
+@pytest.fixture(scope="module")
+def mlx_env(tmp_path_factory) -> dict[str, str]:
+    """The environment the page's commands run in: mlx_lm on PATH, and a scratch HF_HOME in
+    which Qwen/Qwen2-7B-Instruct is the stand-in (linked, not copied)."""
+    home = tmp_path_factory.mktemp("hf-home")
+    (home / "hub").mkdir()
+    standin = Path(os.environ["HF_HOME"]) / "hub" / "models--Qwen--Qwen2-7B-Instruct"
+    (home / "hub" / standin.name).symlink_to(standin)
+    path = f"{mlx_bin()}{os.pathsep}{os.environ['PATH']}"
+    return {**os.environ, "HF_HOME": str(home), "PATH": path}
+
+
+@pytest.fixture(scope="module")
+def converted(mlx_env, runner, tmp_path_factory) -> Path:
+    """snippets/mlx/convert.sh, run in a scratch folder; its result published in the scratch
+    cache as the official MLX model."""
+    work = tmp_path_factory.mktemp("mlx")
+    runner.shell("mlx/convert.sh", cwd=work, env=mlx_env, timeout=300)
+    folder = work / FOLDER
+    digest = hashlib.sha1()
+    for f in sorted(folder.iterdir()):
+        digest.update(f.read_bytes())
+    revision = digest.hexdigest()
+    repo = Path(mlx_env["HF_HOME"]) / "hub" / ("models--" + OFFICIAL.replace("/", "--"))
+    shutil.copytree(folder, repo / "snapshots" / revision)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision)
+    return folder
+
+
+@pytest.mark.snippet("mlx/install.sh")
+def test_install_command_names_the_package_the_suite_runs(snippet):
+    argv = shlex.split(snippet.source())
+    assert argv[:2] == ["pip", "install"], snippet.where()
+    cmd = [mlx_bin() / "python", "-m", "pip", "install", "--dry-run", "--no-index", *argv[2:]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, env={**env, "PIP_CONFIG_FILE": os.devnull}
+    )
+    assert done.returncode == 0 and "Would install" not in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.snippet("mlx/convert.sh")
+def test_convert_quantizes_to_4_bits_in_groups_of_64(snippet, converted):
+    snippet.source()
+    config = json.loads((converted / "config.json").read_text())
+    quantization = config["quantization"]
+    assert (quantization["bits"], quantization["group_size"]) == (4, 64), quantization
+    # The chat template comes along, and the card says where the model came from.
+    assert (converted / "chat_template.jinja").is_file() or "chat_template" in json.loads(
+        (converted / "tokenizer_config.json").read_text()
+    )
+    assert MODEL_ID in (converted / "README.md").read_text()
+    for lang in LANGS:
+        text = " ".join(SITE.page("mlx", lang).section("convert").split())
+        assert "4" in text and "64" in text, f"docs/mlx ({lang}) #convert: bits and group size"
+
+
+def generated(out: str) -> tuple[str, int]:
+    """mlx_lm.generate's answer (between its ===== lines) and its count of prompt tokens."""
+    parts = out.split("==========")
+    assert len(parts) >= 3, out[-2000:]
+    prompt_tokens = re.search(r"Prompt: (\d+) tokens", out)
+    assert prompt_tokens, out[-2000:]
+    return parts[1].strip(), int(prompt_tokens[1])
+
+
+@pytest.mark.snippet("mlx/generate.sh")
+def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
+    """Run verbatim (the official id resolves to the converted stand-in), then with the folder
+    the convert command wrote, as the page says. The prompt is ChatML with the default system
+    prompt and the generation prompt: its token count is the chat template's."""
+    from transformers import AutoTokenizer
+
+    argv = argv_of("mlx/generate.sh")
+    prompt = argv[argv.index("--prompt") + 1]
+    tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
+    chatml = tokenizer.apply_chat_template(
+        [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+    )
+    assert chatml.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>")
+    expected_tokens = len(tokenizer(chatml).input_ids)
+    for replace in (None, {OFFICIAL: FOLDER}):
+        # Sampling can end the stand-in's answer at once (about 1 run in 12): mlx_lm then prints
+        # "No text generated" and no counts. Run again until it answers (all six: 3e-7).
+        for _ in range(6):
+            run = snippet.shell(replace, cwd=converted.parent, env=mlx_env, timeout=300)
+            if "No text generated for this prompt" not in run.printed:
+                break
+        answer, prompt_tokens = generated(run.printed)
+        assert prompt_tokens == expected_tokens, (prompt_tokens, expected_tokens)
+        assert "<|im_" not in answer and "<|endoftext|>" not in answer, answer
+    # The sampling flags are the model's own generation_config.json (mlx_lm's defaults: greedy).
+    flags = {k: float(argv[argv.index(k) + 1]) for k in ("--temp", "--top-p", "--top-k")}
+    wanted = {
+        "--temp": GENERATION_CONFIG["temperature"],
+        "--top-p": GENERATION_CONFIG["top_p"],
+        "--top-k": GENERATION_CONFIG["top_k"],
+    }
+    assert flags == wanted, (flags, wanted)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_mlx_figures_are_computed(lang):
+    """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
+    offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
+    mlx_lm.generate's defaults, read from the installed mlx_lm."""
+    import torch
+    from transformers import AutoModelForCausalLM, Qwen2Config
+
+    from harness.model.facts import MODEL_CONFIG
+
+    config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(Qwen2Config(**config))
+    total = sum(p.numel() for p in model.parameters())
+    quantized = sum(
+        m.weight.numel()
+        for m in model.modules()
+        if isinstance(m, (torch.nn.Linear, torch.nn.Embedding))
+    )
+    size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
+    page = SITE.page("mlx", lang)
+    assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
+    done = subprocess.run(
+        [
+            mlx_bin() / "python",
+            "-c",
+            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
+            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    temp, max_tokens = done.stdout.split()
+    text = page.section("generate")
+    assert f"--temp {float(temp):g}" in text and f" {max_tokens} " in text, (temp, max_tokens)
