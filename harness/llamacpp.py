@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,9 +45,14 @@ def build_commands() -> str:
 
 
 def tree() -> Path:
-    """Where the built llama.cpp tree is (or will be) for the current sdist and build commands."""
+    """Where the built llama.cpp tree is (or will be) for the current sdist and build commands
+    (as the shell reads them: a change to their comments or line breaks builds nothing)."""
     name, version = LLAMACPP_SDIST
-    key = hashlib.sha256(f"{name}=={version}\n{build_commands()}".encode()).hexdigest()[:12]
+    commands = [
+        " ".join(shlex.split(line, comments=True))
+        for line in build_commands().replace("\\\n", " ").splitlines()
+    ]
+    key = hashlib.sha256("\n".join([f"{name}=={version}", *commands]).encode()).hexdigest()[:12]
     return LLAMACPP_HOME / f"{version}-{key}" / "llama.cpp"
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from harness.model.facts import (
     GENERATION_CONFIG,
+    GENERATION_PROMPT_IDS,
     MODEL_CONFIG,
     MODEL_FILES,
     MODEL_ID,
@@ -95,10 +96,13 @@ random weights: for testing code that loads the model, not for answers.
 SEED = 0
 # Random weights never emit <|im_end|>, so every answer would run to max_new_tokens. Give every
 # token embedding a constant feature and let the <|im_end|> row of lm_head read it: sampled
-# answers then run a few to a few dozen random tokens and stop at <|im_end|>, as the real model
-# does. Measured for the quickstart's prompt with this size and seed: at 0.20 greedy decoding and
-# sampling never stop, at 0.22 sampled answers run 2 to 24 tokens and the greedy one 89, from
-# 0.225 the greedy answer is empty (<|im_end|> first).
+# answers then run a few random tokens and stop at <|im_end|>, as the real model does. The
+# newline token carries the feature negated, so that <|im_end|> never comes right after a
+# newline, and so never first: the generation prompt ends with one, and an empty answer is what
+# the invariants reject (with any sampler: transformers', llama.cpp's or MLX's, quantized or
+# not). Measured for the quickstart's prompt with this size and seed: at 0.20 no answer ends;
+# at 0.22 sampled answers run 1 to 5 tokens, the greedy one 1.
+NEWLINE_ID = GENERATION_PROMPT_IDS[-1]  # the newline token, 198
 EOS_FEATURE = 1.0
 EOS_WEIGHT = 0.22
 
@@ -157,6 +161,7 @@ def build_model(dest: Path) -> None:
     model = Qwen2ForCausalLM(config)
     with torch.no_grad():
         model.model.embed_tokens.weight[:, 0] = EOS_FEATURE
+        model.model.embed_tokens.weight[NEWLINE_ID, 0] = -EOS_FEATURE
         eos = SPECIAL_TOKEN_IDS["<|im_end|>"]
         model.lm_head.weight[eos] = 0.0
         model.lm_head.weight[eos, 0] = EOS_WEIGHT

@@ -41,7 +41,7 @@ def hf_cli(line: str) -> tuple[str, dict]:
     subcommand and its parameters (an unknown option or a missing argument raises)."""
     from huggingface_hub.cli.hf import app
 
-    argv = shlex.split(line.split("#")[0])
+    argv = shlex.split(line.replace("\\\n", " "), comments=True)
     assert argv[0] == "hf", line
     ctx = app.make_context("hf", argv[1:])
     with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 9 drops it

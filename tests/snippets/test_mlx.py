@@ -22,6 +22,7 @@ import pytest
 
 from harness.model.facts import GENERATION_CONFIG, MODEL_ID
 from harness.model.site import LANGS, SITE
+from harness.suite.runner import SnippetError
 
 OFFICIAL = "Qwen/Qwen2-7B-Instruct-MLX"
 FOLDER = "qwen2-7b-instruct-4bit"
@@ -102,12 +103,27 @@ def test_convert_quantizes_to_4_bits_in_groups_of_64(snippet, converted):
 
 
 def generated(out: str) -> tuple[str, int]:
-    """mlx_lm.generate's answer (between its ===== lines) and its count of prompt tokens."""
+    """mlx_lm.generate's answer (between its ===== lines) and its count of prompt tokens. (The
+    stand-in never ends an answer before its first token: harness/standin.py.)"""
     parts = out.split("==========")
     assert len(parts) >= 3, out[-2000:]
     prompt_tokens = re.search(r"Prompt: (\d+) tokens", out)
     assert prompt_tokens, out[-2000:]
     return parts[1].strip(), int(prompt_tokens[1])
+
+
+def run_generate(snippet, replace, cwd, env):
+    """The generate command, run again (at most six times in all) when MLX's Linux CPU build
+    aborts in its teardown after printing everything ("malloc_consolidate(): unaligned fastbin
+    chunk detected", exit -6: about 1 run in 12 here, in MLX itself, not in the page's command or
+    on a Mac). Any other failure fails at once."""
+    for attempt in range(6):
+        try:
+            return snippet.shell(replace, cwd=cwd, env=env, timeout=300)
+        except SnippetError as error:
+            teardown = "exited -6" in str(error) and "malloc_consolidate" in str(error)
+            if not teardown or attempt == 5:
+                raise
 
 
 @pytest.mark.snippet("mlx/generate.sh")
@@ -126,12 +142,7 @@ def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
     assert chatml.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>")
     expected_tokens = len(tokenizer(chatml).input_ids)
     for replace in (None, {OFFICIAL: FOLDER}):
-        # Sampling can end the stand-in's answer at once (about 1 run in 12): mlx_lm then prints
-        # "No text generated" and no counts. Run again until it answers (all six: 3e-7).
-        for _ in range(6):
-            run = snippet.shell(replace, cwd=converted.parent, env=mlx_env, timeout=300)
-            if "No text generated for this prompt" not in run.printed:
-                break
+        run = run_generate(snippet, replace, converted.parent, mlx_env)
         answer, prompt_tokens = generated(run.printed)
         assert prompt_tokens == expected_tokens, (prompt_tokens, expected_tokens)
         assert "<|im_" not in answer and "<|endoftext|>" not in answer, answer
