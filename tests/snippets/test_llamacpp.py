@@ -16,7 +16,6 @@ import shlex
 import subprocess
 import sys
 import urllib.request
-import warnings
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from harness import llamacpp
 from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
 from harness.model.site import SITE
 from harness.processes import Server, free_port
+from harness.suite import clis
 from harness.suite.background import LOGS
 from harness.suite.runner import adapt
 
@@ -34,21 +34,6 @@ MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "Tell me something about large language models."},
 ]
-
-
-def hf_cli(line: str) -> tuple[str, dict]:
-    """`hf ...` parsed by huggingface_hub's own command-line parser, without running it: the
-    subcommand and its parameters (an unknown option or a missing argument raises)."""
-    from huggingface_hub.cli.hf import app
-
-    argv = shlex.split(line.replace("\\\n", " "), comments=True)
-    assert argv[0] == "hf", line
-    ctx = app.make_context("hf", argv[1:])
-    with warnings.catch_warnings():  # click 8.2 deprecates protected_args, 9 drops it
-        warnings.simplefilter("ignore", DeprecationWarning)
-        args = [*getattr(ctx, "protected_args", []), *ctx.args]
-    name, command, rest = app.resolve_command(ctx, args)
-    return name, command.make_context(name, rest, parent=ctx).params
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +50,7 @@ def workdir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def converted(workdir, runner) -> Path:
     """snippets/llamacpp/convert.sh run in the checkout; its download's folder is the stand-in."""
-    name, params = hf_cli(CONVERT_DOWNLOAD)
+    name, params = clis.hf(CONVERT_DOWNLOAD)
     assert (name, params["repo_id"], params["local_dir"]) == (
         "download",
         MODEL_ID,
@@ -170,7 +155,7 @@ def test_convert_and_quantize_make_a_qwen2_gguf(snippet, workdir, converted):
 
 @pytest.mark.snippet("llamacpp/download.sh")
 def test_download_command_fetches_the_file_the_server_loads(snippet):
-    name, params = hf_cli(snippet.source())
+    name, params = clis.hf(snippet.source())
     assert name == "download"
     assert params["repo_id"] == "Qwen/Qwen2-7B-Instruct-GGUF"
     assert params["filenames"] == (GGUF,) and params["local_dir"] == "."

@@ -18,6 +18,7 @@ import openai
 import pytest
 
 from harness.model.facts import GENERATION_CONFIG, MODEL_ID, PAGE_SERVER_URL
+from harness.model.site import SITE
 from harness.suite.runner import SnippetError, adapt
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(600)]
@@ -141,8 +142,8 @@ except ImportError:
     from vllm.utils import FlexibleArgumentParser
 from vllm.entrypoints.openai.cli_args import make_arg_parser
 args = make_arg_parser(FlexibleArgumentParser()).parse_args(sys.argv[1:])
-plain = (int, float, str, type(None))
-print(json.dumps({k: v for k, v in vars(args).items() if isinstance(v, plain)}))
+plain = (int, float, str, type(None), dict)
+print(json.dumps({k: v for k, v in vars(args).items() if isinstance(v, plain)}, default=str))
 """
 
 
@@ -153,7 +154,7 @@ def vllm_parse(vllm_python):
 
 
 def _vllm_parse(vllm_python: str, command: str) -> dict:
-    argv = shlex.split(command)
+    argv = shlex.split(command.replace("\\\n", " "))
     # Qwen/Qwen2-7B-Instruct, or one of its quantized releases (Qwen/Qwen2-7B-Instruct-AWQ, ...)
     assert argv[:2] == ["vllm", "serve"] and argv[2].startswith(MODEL_ID), argv
     done = subprocess.run(
@@ -183,6 +184,10 @@ SERVE_OPTIONS = {
     "vllm/serve_float16.sh": {"dtype": "half"},
     "vllm/serve_awq.sh": {"model": f"{MODEL_ID}-AWQ", "max_model_len": 8192},
     "vllm/serve_gptq_int4.sh": {"model": f"{MODEL_ID}-GPTQ-Int4", "max_model_len": 8192},
+    "long_context/serve_yarn.sh": {
+        "max_model_len": 131072,
+        "hf_overrides": json.loads(SITE.snippet_text("long_context/rope_scaling.json")),
+    },
 }
 
 

@@ -1,0 +1,1 @@
+hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct

@@ -1,0 +1,1 @@
+model_name = "./Qwen2-7B-Instruct"  # (1)!

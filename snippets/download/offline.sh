@@ -1,0 +1,1 @@
+export HF_HUB_OFFLINE=1

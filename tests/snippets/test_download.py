@@ -1,0 +1,89 @@
+"""The download page: the downloads parsed by their own command-line tools (no network here),
+loading from the folder, offline use and the mirror variable run for real on the stand-in."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.model.facts import MODEL_ID
+from harness.suite import clis
+
+
+def standin_folder(dest: Path) -> Path:
+    """What `hf download Qwen/Qwen2-7B-Instruct --local-dir DEST` makes, from the stand-in."""
+    from huggingface_hub import snapshot_download
+
+    shutil.copytree(snapshot_download(MODEL_ID), dest, symlinks=False)
+    return dest
+
+
+@pytest.mark.snippet("download/hf_download.sh")
+def test_hf_download_command_parses(snippet):
+    name, params = clis.hf(snippet.source())
+    assert (name, params["repo_id"], params["local_dir"]) == (
+        "download",
+        MODEL_ID,
+        "Qwen2-7B-Instruct",
+    )
+    assert params["filenames"] == ()  # the whole repository
+
+
+@pytest.mark.snippet("download/load_local.py")
+def test_model_loads_from_the_downloaded_folder(snippet, monkeypatch, tmp_path):
+    folder = shlex.split(snippet.source().split("=", 1)[1], comments=True)[0]
+    assert folder == "./Qwen2-7B-Instruct"
+    standin_folder(tmp_path / "Qwen2-7B-Instruct")
+    monkeypatch.chdir(tmp_path)
+    run = snippet.run()
+    assert run.namespace["model"].name_or_path == folder
+    assert run.namespace["response"] is not None
+
+
+def shell_then_python(snippet_text: str, code: str, env: dict | None = None):
+    script = f"{snippet_text}\n{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
+    return subprocess.run(
+        ["bash", "-ec", script], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.snippet("download/offline.sh")
+def test_offline_variable_loads_from_the_cache_and_fails_fast_without(snippet):
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    load = "from transformers import AutoTokenizer; AutoTokenizer.from_pretrained({!r})"
+    done = shell_then_python(snippet.source(), load.format(MODEL_ID), env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    missing = shell_then_python(snippet.source(), load.format("Qwen/Qwen2-0.5B-Instruct"), env)
+    assert missing.returncode != 0 and "outgoing traffic has been disabled" in missing.stderr, (
+        missing.stderr[-2000:]
+    )
+
+
+@pytest.mark.snippet("download/mirror.sh")
+def test_mirror_variable_is_where_downloads_come_from(snippet):
+    value = snippet.source().split("=", 1)[1].strip()
+    code = (
+        "from huggingface_hub import constants, hf_hub_url; "
+        "print(constants.ENDPOINT); print(hf_hub_url('Qwen/Qwen2-7B-Instruct', 'config.json'))"
+    )
+    done = shell_then_python(snippet.source(), code)
+    assert done.returncode == 0, done.stderr[-2000:]
+    endpoint, url = done.stdout.split()
+    assert endpoint == value and url.startswith(f"{value}/Qwen/Qwen2-7B-Instruct/"), done.stdout
+
+
+@pytest.mark.snippet("download/modelscope_download.sh")
+def test_modelscope_download_command_parses(snippet):
+    """ModelScope's own parser (modelscope_hub.cli.main), as `modelscope` builds it. The page
+    says the older `--local_dir` still works: the same parser takes it."""
+    line = snippet.source()
+    args = clis.modelscope(line)
+    assert (args.command, args.model, args.local_dir) == ("download", MODEL_ID, "Qwen2-7B-Instruct")
+    legacy = clis.modelscope(line.replace("--local-dir", "--local_dir"))
+    assert legacy.local_dir_legacy == "Qwen2-7B-Instruct"
