@@ -40,6 +40,7 @@ FENCE_LANG_FOR_SUFFIX = {
     ".sh": SHELL_LANGS,
     ".json": {"json"},
     ".txt": {"text"},
+    ".jinja": {"jinja"},
 }
 
 

@@ -184,6 +184,11 @@ SERVE_OPTIONS = {
     "vllm/serve_float16.sh": {"dtype": "half"},
     "vllm/serve_awq.sh": {"model": f"{MODEL_ID}-AWQ", "max_model_len": 8192},
     "vllm/serve_gptq_int4.sh": {"model": f"{MODEL_ID}-GPTQ-Int4", "max_model_len": 8192},
+    "tools/serve_tools.sh": {
+        "enable_auto_tool_choice": True,
+        "tool_call_parser": "hermes",
+        "chat_template": "qwen2_tool_template.jinja",
+    },
     "long_context/serve_yarn.sh": {
         "max_model_len": 131072,
         "hf_overrides": json.loads(SITE.snippet_text("long_context/rope_scaling.json")),
