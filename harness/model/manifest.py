@@ -11,7 +11,17 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FIELDS = {"continues", "replaces", "tier", "output", "legacy", "server", "notebook", "raises"}
+FIELDS = {
+    "continues",
+    "replaces",
+    "tier",
+    "output",
+    "legacy",
+    "server",
+    "notebook",
+    "raises",
+    "reads",
+}
 TIERS = {"any", "gpu"}
 RAISE_FIELDS = {"output", "under", "tier"}
 RAISE_TIERS = {"any", "cpu", "gpu"}
@@ -39,6 +49,7 @@ class Snippet:
     server: bool = False
     notebook: dict[str, str] = field(default_factory=dict)
     raises: tuple[Raises, ...] = ()
+    reads: tuple[str, ...] = ()  # snippet files it opens by name, saved beside it as the page says
 
     @property
     def is_python(self) -> bool:
@@ -77,13 +88,19 @@ def load(path: Path) -> dict[str, Snippet]:
                     f"{path.name}: [{name!r}] raises {r}: needs `output`, may have `under` and "
                     f"`tier` (one of {sorted(RAISE_TIERS)})"
                 )
-        snippet = Snippet(path=name, raises=tuple(raises), **entry)
+        reads = tuple(entry.pop("reads", ()))
+        snippet = Snippet(path=name, raises=tuple(raises), reads=reads, **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
         if snippet.replaces and not snippet.continues:
             problems.append(f"{path.name}: [{name!r}] replaces a line but continues nothing")
         out[name] = snippet
     for snippet in out.values():
+        for read in snippet.reads:
+            if read not in out:
+                problems.append(
+                    f"{path.name}: [{snippet.path!r}] reads {read!r}, which has no entry"
+                )
         if snippet.continues and snippet.continues not in out:
             problems.append(
                 f"{path.name}: [{snippet.path!r}] continues {snippet.continues!r}, "

@@ -15,8 +15,10 @@ import importlib
 import io
 import json
 import logging
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +217,14 @@ class Runner:
         # one snippet makes into the next: padding_side is the one the snippets change.
         shared = [v for v in namespace.values() if hasattr(v, "padding_side")]
         sides = [v.padding_side for v in shared]
+        # The files the page has the reader save beside the code (`reads`), in a scratch folder
+        # the snippet runs in.
+        folder = tempfile.TemporaryDirectory(prefix="reads-") if entry.reads else None
+        for read in entry.reads:
+            shutil.copy(self.site.snippets / read, Path(folder.name) / Path(read).name)
         try:
             with (
+                contextlib.chdir(folder.name) if folder else contextlib.nullcontext(),
                 collect_warnings(entry.legacy) as warned,
                 invariants.record(rec),
                 contextlib.redirect_stdout(out),
@@ -230,6 +238,8 @@ class Runner:
         finally:
             for obj, side in zip(shared, sides, strict=True):
                 obj.padding_side = side
+            if folder:
+                folder.cleanup()
         rec.printed = out.getvalue()
         self._check(snippet, rec, warned)
         return Run(snippet, namespace, rec.printed, rec)

@@ -5,8 +5,6 @@ tool only a real model shows: the stand-in's weights are random."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from harness.model.site import SITE
@@ -56,10 +54,8 @@ def test_tool_template_without_tools_is_qwen2s_own(snippet, tokenizer):
 
 
 @pytest.mark.snippet("tools/tool_template.py")
-def test_tool_template_lists_the_tools_and_renders_tool_turns(snippet, monkeypatch, tmp_path):
-    shutil.copy(SITE.snippets / TEMPLATE, tmp_path / "qwen2_tool_template.jinja")
-    monkeypatch.chdir(tmp_path)
-    run = snippet.run()
+def test_tool_template_lists_the_tools_and_renders_tool_turns(snippet):
+    run = snippet.run()  # in a folder with the template saved in it (`reads`)
     text = run.namespace["text"]
     assert text.startswith("<|im_start|>system\nYou are a helpful assistant.\n\n# Tools\n\n")
     assert '"name": "get_current_weather"' in text and "<tool_call>" in text
