@@ -34,6 +34,15 @@ def delete(path: str):
 
 # case: (plant, the rule that must catch it, the file its message must name)
 CASES = {
+    "prose line wrapped to start with #": (
+        edit(
+            "docs/chat.md",
+            "run into with Qwen2\n(QwenLM/Qwen3 issue #805;",
+            "run into with Qwen2 (QwenLM/Qwen3 issue\n#805;",
+        ),
+        "headings_have_ascii_anchors",
+        "docs/chat.md:",
+    ),
     "inline code block": (
         edit("docs/chat.md", "## Next steps", "```python\nprint('untested')\n```\n\n## Next steps"),
         "every_code_block_is_a_snippet_include",

@@ -23,8 +23,10 @@ SUFFIX = {"en": ".md", "zh": ".zh.md"}
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # pymdownx.snippets' include line: --8<-- "path" or --8<-- "path:section".
 INCLUDE = re.compile(r'^(?P<indent>\s*)--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]*))?"\s*$')
+# As Python-Markdown reads them: no space is needed after the hashes, so a wrapped prose line
+# that starts with "#805" is a heading too.
 HEADING = re.compile(
-    r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{\s*#(?P<anchor>[\w-]+)\s*\})?\s*$"
+    r"^(?P<hashes>#{1,6})(?!#)\s*(?P<title>.*?)\s*(?:\{\s*#(?P<anchor>[\w-]+)\s*\})?\s*$"
 )
 TAB = re.compile(r'^(?P<indent>\s*)===(?P<flag>\+?)\s+"(?P<label>[^"]*)"')
 ADMONITION = re.compile(r"^(?P<indent>\s*)(?P<kind>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)?")
