@@ -142,7 +142,9 @@ def mlx_env(session: nox.Session) -> dict[str, str]:
     transformers = [
         re.sub(r"\[.*\]", "", r) for r in DEPS["snippets"] if r.startswith("transformers")
     ]
-    env = side_env(session, "mlx-env", [*DEPS["mlx"], *transformers])
+    # One per session: `.ci/run` fills `tests` and `oldest` at once, and two sessions creating
+    # one environment collide ("A virtual environment already exists").
+    env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers])
     return {"MLX_BIN": str(env / "bin")}
 
 
