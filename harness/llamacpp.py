@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from harness.model import shell
 from harness.model.facts import LLAMACPP_HOME, LLAMACPP_SDIST, LLAMACPP_SDIST_SHA256, ROOT
 
 BUILD_SNIPPET = ROOT / "snippets" / "llamacpp" / "build.sh"
@@ -48,10 +48,7 @@ def tree() -> Path:
     """Where the built llama.cpp tree is (or will be) for the current sdist and build commands
     (as the shell reads them: a change to their comments or line breaks builds nothing)."""
     name, version = LLAMACPP_SDIST
-    commands = [
-        " ".join(shlex.split(line, comments=True))
-        for line in build_commands().replace("\\\n", " ").splitlines()
-    ]
+    commands = [" ".join(words) for words in shell.commands(build_commands())]
     key = hashlib.sha256("\n".join([f"{name}=={version}", *commands]).encode()).hexdigest()[:12]
     return LLAMACPP_HOME / f"{version}-{key}" / "llama.cpp"
 

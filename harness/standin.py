@@ -190,6 +190,15 @@ def write_cache(hf_home: Path) -> Path:
     return snapshot
 
 
+def download_to(dest: Path) -> Path:
+    """What `hf download Qwen/Qwen2-7B-Instruct --local-dir DEST` makes, made from the stand-in
+    (after ``activate``): its files, copied into ``dest``."""
+    from huggingface_hub import snapshot_download
+
+    shutil.copytree(snapshot_download(MODEL_ID), dest)
+    return dest
+
+
 def ensure() -> Path:
     """The HF_HOME of the current stand-in, built if missing; safe across processes."""
     import fcntl

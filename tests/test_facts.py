@@ -8,29 +8,20 @@ section of every language.
 
 from __future__ import annotations
 
-import functools
 import re
 import shlex
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, Qwen2Config
 
 from harness.model.facts import HEAD_DIM, KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.model.shapes import meta_model
 from harness.model.site import LANGS, SITE
 
 GiB = 1 << 30
 SIZE = MODEL_CONFIG
 CONTEXT = MODEL_CONFIG["max_position_embeddings"]
 KV_PER_TOKEN = KV_BYTES_PER_TOKEN
-
-
-@functools.cache
-def meta_model():
-    """Qwen2-7B-Instruct built from its config.json on the meta device: shapes, no weights."""
-    config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(Qwen2Config(**config))
 
 
 def parameters() -> int:

@@ -3,15 +3,16 @@ with no network here): a page's command is parsed exactly as the tool would pars
 
 from __future__ import annotations
 
-import shlex
 import warnings
+
+from harness.model import shell
 
 
 def hf(line: str) -> tuple[str, dict]:
     """`hf ...` parsed by huggingface_hub's own command-line parser, without running it: the
     subcommand and its parameters (an unknown option or a missing argument raises). The parser
     is click's from huggingface_hub 1.0 on, argparse's in 0.34 to 0.36 (where `hf` began)."""
-    argv = shlex.split(line.replace("\\\n", " "), comments=True)
+    argv = shell.argv(line)
     assert argv[0] == "hf", line
     try:
         from huggingface_hub.cli.hf import app
@@ -42,6 +43,6 @@ def modelscope(line: str):
     `modelscope` command builds it; an unknown option exits with status 2."""
     from modelscope_hub.cli.main import _build_parser
 
-    argv = shlex.split(line.replace("\\\n", " "), comments=True)
+    argv = shell.argv(line)
     assert argv[0] == "modelscope", line
     return _build_parser().parse_args(argv[1:])

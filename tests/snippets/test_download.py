@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from harness import standin
 from harness.model.facts import MODEL_ID
 from harness.suite import clis
-
-
-def standin_folder(dest: Path) -> Path:
-    """What `hf download Qwen/Qwen2-7B-Instruct --local-dir DEST` makes, from the stand-in."""
-    from huggingface_hub import snapshot_download
-
-    shutil.copytree(snapshot_download(MODEL_ID), dest, symlinks=False)
-    return dest
 
 
 @pytest.mark.snippet("download/hf_download.sh")
@@ -39,7 +30,7 @@ def test_hf_download_command_parses(snippet):
 def test_model_loads_from_the_downloaded_folder(snippet, monkeypatch, tmp_path):
     folder = shlex.split(snippet.source().split("=", 1)[1], comments=True)[0]
     assert folder == "./Qwen2-7B-Instruct"
-    standin_folder(tmp_path / "Qwen2-7B-Instruct")
+    standin.download_to(tmp_path / "Qwen2-7B-Instruct")
     monkeypatch.chdir(tmp_path)
     run = snippet.run()
     assert run.namespace["model"].name_or_path == folder

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import llamacpp
+from harness import llamacpp, standin
+from harness.model import shell
 from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
-from harness.model.site import SITE
+from harness.model.shapes import meta_model
+from harness.model.site import LANGS, SITE
 from harness.processes import Server, free_port
 from harness.suite import clis
 from harness.suite.background import LOGS
@@ -56,13 +58,11 @@ def converted(workdir, runner) -> Path:
         MODEL_ID,
         "Qwen2-7B-Instruct",
     )
-    from huggingface_hub import snapshot_download
-
-    standin = snapshot_download(MODEL_ID)  # offline: the stand-in's snapshot
+    standin.download_to(workdir / "Qwen2-7B-Instruct")
     env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     runner.shell(
         "llamacpp/convert.sh",
-        {CONVERT_DOWNLOAD: f"cp -rL {shlex.quote(standin)} Qwen2-7B-Instruct"},
+        {CONVERT_DOWNLOAD: "true  # downloaded above, from the stand-in"},
         timeout=600,
         cwd=workdir,
         env={**os.environ, "PATH": env_path},  # `python` is this environment's
@@ -175,13 +175,7 @@ def test_llama_server_serves_qwen2_with_chatml(snippet, llama_server, runner):
     snippet.source()
     with urllib.request.urlopen(f"{llama_server.base_url}/v1/models", timeout=10) as r:
         assert [m["id"] for m in json.load(r)["data"]] == [MODEL_ID]
-    request = urllib.request.Request(
-        f"{llama_server.base_url}/apply-template",
-        data=json.dumps({"messages": MESSAGES}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as r:
-        served = json.load(r)["prompt"]
+    served = post(llama_server, "/apply-template", {"messages": MESSAGES})["prompt"]
     from transformers import AutoTokenizer
 
     expected = AutoTokenizer.from_pretrained(MODEL_ID).apply_chat_template(
@@ -192,7 +186,7 @@ def test_llama_server_serves_qwen2_with_chatml(snippet, llama_server, runner):
     assert "--gpu-layers option will be ignored" in log, "-ngl not parsed"
     # The page quotes the line that says the server is ready, for the port it uses.
     assert f"listening on http://127.0.0.1:{llama_server.port}" in log
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         assert "`listening on http://127.0.0.1:8000`" in SITE.page("llamacpp", lang).section(
             "serve"
         ), f"docs/llamacpp ({lang}) #serve no longer quotes the line"
@@ -236,8 +230,6 @@ def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
     shape (built on PyTorch's meta device from its config.json, named as llama.cpp's converter
     names them), its data left as a hole in a sparse file: 15 GB long, a few KB on disk."""
     import numpy as np
-    import torch
-    from transformers import AutoModelForCausalLM, Qwen2Config
 
     from harness.model.facts import MODEL_CONFIG as C
 
@@ -246,9 +238,7 @@ def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
         import gguf
     finally:
         sys.path.pop(0)
-    with torch.device("meta"):
-        config = Qwen2Config(**{k: v for k, v in C.items() if k != "architectures"})
-        model = AutoModelForCausalLM.from_config(config)
+    model = meta_model()
     n = C["num_hidden_layers"]
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2, n)
     path = tmp_path_factory.mktemp("gguf") / "qwen2-7b-shaped-f16.gguf"
@@ -280,6 +270,12 @@ def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def gguf_sizes(workdir, shaped_like_qwen2_7b) -> dict[str, tuple[float, str]]:
+    """Each quantization the page lists: (bytes of weights, bits per weight), computed once."""
+    return {t: quantized_size(workdir, shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
+
+
 def quantized_size(workdir: Path, path: Path, ftype: str) -> tuple[float, str]:
     """llama-quantize --dry-run: the weights' size in bytes at ``ftype``, and bits per weight,
     by llama.cpp's own rules for which tensor gets which type."""
@@ -294,27 +290,27 @@ def quantized_size(workdir: Path, path: Path, ftype: str) -> tuple[float, str]:
     return float(found[1]) * 2**20, found[2]
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_gguf_sizes_are_computed_by_llama_quantize(lang, workdir, shaped_like_qwen2_7b):
+@pytest.mark.parametrize("lang", LANGS)
+def test_gguf_sizes_are_computed_by_llama_quantize(lang, gguf_sizes):
     """The llama.cpp page's table of quantizations and the home page's hardware table state
     what llama-quantize computes for the real model's tensor shapes."""
     page = SITE.page("llamacpp", lang)
     table = page.section("download")
-    sizes = {t: quantized_size(workdir, shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
-    rows = [f"| `{t.lower()}` | {bpw} | {size / 1e9:.1f} GB |" for t, (size, bpw) in sizes.items()]
+    rows = [
+        f"| `{t.lower()}` | {bpw} | {size / 1e9:.1f} GB |" for t, (size, bpw) in gguf_sizes.items()
+    ]
     missing = [r for r in rows if r not in table]
     assert not missing, f"{page.rel} #download does not state {missing} (computed here)"
-    q4 = f"{sizes['Q4_K_M'][0] / 1e9:.1f} GB"
+    q4 = f"{gguf_sizes['Q4_K_M'][0] / 1e9:.1f} GB"
     hardware = SITE.page("index", lang).section("hardware")
     assert q4 in hardware, f"the home page's #hardware ({lang}) does not state {q4} for Q4_K_M"
-    assert f"-m {GGUF}" in SITE.snippet_text("llamacpp/serve.sh")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_kv_cache_figures_follow_the_commands_context(lang):
     from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
 
-    argv = shlex.split(SITE.snippet_text("llamacpp/serve.sh").replace("\\\n", " "))
+    argv = shell.argv(SITE.snippet_text("llamacpp/serve.sh"))
     context = int(argv[argv.index("-c") + 1])
     full = MODEL_CONFIG["max_position_embeddings"]
     page = SITE.page("llamacpp", lang)

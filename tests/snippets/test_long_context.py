@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
-import shutil
 
 import pytest
 
-from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG, MODEL_ID
+from harness import standin
+from harness.model import shell
+from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
 from harness.model.site import LANGS, SITE
 
 
@@ -20,12 +20,10 @@ def rope_scaling() -> dict:
 
 @pytest.mark.snippet("long_context/rope_scaling.json")
 def test_transformers_builds_yarn_from_the_config_entry(snippet, tmp_path):
-    from huggingface_hub import snapshot_download
     from transformers import AutoModelForCausalLM
 
     entry = json.loads(snippet.source())
-    folder = tmp_path / "Qwen2-7B-Instruct"
-    shutil.copytree(snapshot_download(MODEL_ID), folder)
+    folder = standin.download_to(tmp_path / "Qwen2-7B-Instruct")
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps(config | entry, indent=2))
     model = AutoModelForCausalLM.from_pretrained(folder, dtype="auto")
@@ -54,6 +52,6 @@ def test_long_context_figures_are_computed(lang):
     ):
         assert figure in text, f"{page.rel} does not state {figure} (computed here)"
     # vLLM's command carries the same entry and the length it allows.
-    argv = shlex.split(SITE.snippet_text("long_context/serve_yarn.sh").replace("\\\n", " "))
+    argv = shell.argv(SITE.snippet_text("long_context/serve_yarn.sh"))
     assert json.loads(argv[argv.index("--hf-overrides") + 1]) == {"rope_scaling": scaling}
     assert int(argv[argv.index("--max-model-len") + 1]) == longest

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.model import shell
 from harness.model.facts import GENERATION_CONFIG, MODEL_ID
+from harness.model.shapes import meta_model
 from harness.model.site import LANGS, SITE
 from harness.suite.runner import SnippetError
 
@@ -38,10 +40,6 @@ def mlx_bin() -> Path:
             pytrace=False,
         )
     return path
-
-
-def argv_of(snippet: str) -> list[str]:
-    return shlex.split(SITE.snippet_text(snippet).replace("\\\n", " "), comments=True)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +131,7 @@ def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
     prompt and the generation prompt: its token count is the chat template's."""
     from transformers import AutoTokenizer
 
-    argv = argv_of("mlx/generate.sh")
+    argv = shell.argv(SITE.snippet_text("mlx/generate.sh"))
     prompt = argv[argv.index("--prompt") + 1]
     tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
     chatml = tokenizer.apply_chat_template(
@@ -156,28 +154,9 @@ def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
     assert flags == wanted, (flags, wanted)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_mlx_figures_are_computed(lang):
-    """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
-    offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
-    mlx_lm.generate's defaults, read from the installed mlx_lm."""
-    import torch
-    from transformers import AutoModelForCausalLM, Qwen2Config
-
-    from harness.model.facts import MODEL_CONFIG
-
-    config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(Qwen2Config(**config))
-    total = sum(p.numel() for p in model.parameters())
-    quantized = sum(
-        m.weight.numel()
-        for m in model.modules()
-        if isinstance(m, (torch.nn.Linear, torch.nn.Embedding))
-    )
-    size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
-    page = SITE.page("mlx", lang)
-    assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
+@pytest.fixture(scope="module")
+def generate_defaults() -> tuple[str, str]:
+    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm."""
     done = subprocess.run(
         [
             mlx_bin() / "python",
@@ -190,5 +169,26 @@ def test_mlx_figures_are_computed(lang):
         check=True,
     )
     temp, max_tokens = done.stdout.split()
+    return temp, max_tokens
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_mlx_figures_are_computed(lang, generate_defaults):
+    """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
+    offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
+    mlx_lm.generate's defaults, read from the installed mlx_lm."""
+    import torch
+
+    model = meta_model()
+    total = sum(p.numel() for p in model.parameters())
+    quantized = sum(
+        m.weight.numel()
+        for m in model.modules()
+        if isinstance(m, (torch.nn.Linear, torch.nn.Embedding))
+    )
+    size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
+    page = SITE.page("mlx", lang)
+    assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
+    temp, max_tokens = generate_defaults
     text = page.section("generate")
     assert f"--temp {float(temp):g}" in text and f" {max_tokens} " in text, (temp, max_tokens)

@@ -17,6 +17,7 @@ import urllib.request
 import openai
 import pytest
 
+from harness.model import shell
 from harness.model.facts import GENERATION_CONFIG, MODEL_ID, PAGE_SERVER_URL
 from harness.model.site import SITE
 from harness.suite.runner import SnippetError, adapt
@@ -154,7 +155,7 @@ def vllm_parse(vllm_python):
 
 
 def _vllm_parse(vllm_python: str, command: str) -> dict:
-    argv = shlex.split(command.replace("\\\n", " "))
+    argv = shell.argv(command)
     # Qwen/Qwen2-7B-Instruct, or one of its quantized releases (Qwen/Qwen2-7B-Instruct-AWQ, ...)
     assert argv[:2] == ["vllm", "serve"] and argv[2].startswith(MODEL_ID), argv
     done = subprocess.run(
@@ -170,8 +171,8 @@ def _vllm_parse(vllm_python: str, command: str) -> dict:
 @pytest.mark.snippet("vllm/serve.sh")
 def test_vllm_serve_is_the_local_command_without_host(snippet, runner, vllm_parse):
     """serve.sh is serve_local.sh (which the gpu tier starts) without `--host 127.0.0.1`."""
-    local = shlex.split(adapt(runner.site, "vllm/serve_local.sh"))  # read, not exercised
-    assert local == [*shlex.split(snippet.source()), "--host", "127.0.0.1"]
+    local = shell.argv(adapt(runner.site, "vllm/serve_local.sh"))  # read, not exercised
+    assert local == [*shell.argv(snippet.source()), "--host", "127.0.0.1"]
     parsed = vllm_parse(snippet.source())
     # The page: port 8000, and every interface unless --host says otherwise.
     assert (parsed["port"], parsed["host"]) == (8000, None)
