@@ -14,12 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from harness.model.facts import ARTIFACTS, CHROMIUM
 from harness.model.site import SITE, Page
 from harness.processes import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+expect.set_options(timeout=15_000)  # a busy machine may need seconds to open a popover
 PAGES = SITE.pages
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -180,10 +182,11 @@ def test_annotations_render_as_popovers(shared_page, doc):
             show(page, first)
             first.click(force=True)
             tooltip = code.nth(n).locator(".md-tooltip__inner").first
-            tooltip.wait_for(state="visible")
-            shown = " ".join(tooltip.inner_text().split())
             want = " ".join(plain(block.annotations[0]).split())[:20]
-            assert want in shown, f"{block.where()}: popover shows {shown!r}, page says {want!r}"
+            # retried until Material has moved the annotation's text into the popover
+            expect(tooltip, f"{block.where()}: the popover lacks the page's text").to_contain_text(
+                want, use_inner_text=True
+            )
             page.keyboard.press("Escape")
     assert not page.js_errors, page.js_errors
 
@@ -221,8 +224,9 @@ def test_annotation_buttons_are_named_and_open_from_the_keyboard(shared_page, do
     focused = page.locator(".md-annotation:focus")
     assert focused.locator(".md-annotation__index").get_attribute("aria-label"), "unnamed"
     tooltip = focused.locator(".md-tooltip__inner")
-    tooltip.wait_for(state="visible")
-    assert tooltip.inner_text().strip(), f"{doc.rel}: the focused annotation shows no text"
+    expect(tooltip, f"{doc.rel}: the focused annotation shows no text").to_have_text(
+        re.compile(r"\S"), use_inner_text=True
+    )
 
 
 @pytest.mark.parametrize(
