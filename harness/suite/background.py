@@ -1,6 +1,7 @@
 """The work the suite starts in the background, so that it runs while other tests do: the
 preloaded interpreter (harness/suite/preload.py), the chat server, the standalone runs, the
-Lighthouse audits and the strict site build. All of it is held in one ``Jobs`` per session
+Lighthouse audits, the strict site build, and the ``early`` fixtures (slow setup that runs other
+programs: the llama.cpp and MLX pages' commands). All of it is held in one ``Jobs`` per session
 (``jobs(config)``) and stopped by ``Jobs.stop``; every process dies with the run.
 """
 
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +49,18 @@ class Jobs:
     # snippet -> (test id, outcome, reason) of each of its tests: the gpu tier's record
     outcomes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     cleanups: list = field(default_factory=list)
+    early: dict[str, Future] = field(default_factory=dict)  # early fixture -> its work
+    pool: ThreadPoolExecutor | None = None  # the threads the early work runs in
+
+    def scratch(self, prefix: str) -> Path:
+        """A scratch folder, removed when the session ends."""
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        self.cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return folder
 
     def stop(self) -> None:
+        if self.pool:  # early work that no test waited for (a test failed, -x) is let finish
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.server:  # also when no test used it
             self.server.stop()
         for proc in (self.standalone, self.lighthouse, self.preloaded):
@@ -164,3 +176,38 @@ def start_site_build(j: Jobs) -> None:
     pool = ThreadPoolExecutor(1)
     j.cleanups.append(pool.shutdown)
     j.site_build = (site, port, pool.submit(build_site, site, f"http://127.0.0.1:{port}/"))
+
+
+# -- early fixtures ---------------------------------------------------------------------------
+
+EARLY: dict[str, Callable[[Jobs], object]] = {}
+
+
+def early(work: Callable[[Jobs], object]):
+    """A session fixture named after ``work``, whose work starts in a thread as soon as collection
+    ends when a collected test uses it, and runs while the tests before that one do; the fixture
+    waits for its result (an exception ``work`` raises is raised there). For setup that mostly
+    waits on other programs (the page's commands), which the other core runs meanwhile.
+
+    ``work(j)`` runs before its test: it runs snippets with ``claim=False`` (its test claims
+    them when it reads the result), makes folders with ``j.scratch``, and starts no process that
+    must outlive it (the suite's servers die with the thread that started them, by
+    PR_SET_PDEATHSIG: start them in the test's fixture)."""
+    EARLY[work.__name__] = work
+
+    @pytest.fixture(scope="session", name=work.__name__)
+    def fixture(request):
+        j = jobs(request.config)
+        start_early(j, {work.__name__})
+        return j.early[work.__name__].result()
+
+    fixture.__doc__ = work.__doc__
+    return fixture
+
+
+def start_early(j: Jobs, names: set[str]) -> None:
+    """Start the early fixtures among ``names`` not yet started."""
+    for name in sorted(names & EARLY.keys() - j.early.keys()):
+        if j.pool is None:
+            j.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="early")
+        j.early[name] = j.pool.submit(EARLY[name], j)

@@ -5,7 +5,8 @@ weights from your Hugging Face cache; ``--gpu --standin`` runs the gpu tier's CU
 the stand-in (no download). A test names the one snippet it exercises with
 ``@pytest.mark.snippet("topic/name.py")`` and reaches it through the ``snippet`` fixture
 (harness/suite/fixtures.py); what is known about the snippet comes from snippets/snippets.toml.
-Background work (server, standalone runs, Lighthouse, site build) is harness/suite/background.py.
+Background work (server, standalone runs, Lighthouse, site build, early fixtures) is
+harness/suite/background.py.
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ def _may_fork(config) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # The modules whose tests wait for early work (background.early) run last, so that it has
+    # the other tests' time to run in.
+    waiting = {
+        item.path
+        for item in items
+        if background.EARLY.keys() & {*getattr(item, "fixturenames", ())}
+    }
+    items.sort(key=lambda item: item.path in waiting)
     runner = jobs(config).runner
     for item in items:
         marks = list(item.iter_markers("snippet"))
@@ -129,6 +138,7 @@ def pytest_collection_finish(session):
         j.server = background.chat_server(j).launch()
     if "standalone_report" in fixtures:
         background.start_standalone(j)
+    background.start_early(j, fixtures)
 
 
 def _whole_snippet_suite(session) -> bool:

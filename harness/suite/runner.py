@@ -245,11 +245,19 @@ class Runner:
         return Run(snippet, namespace, rec.printed, rec)
 
     def shell(
-        self, snippet: str, replace: dict[str, str] | None = None, timeout=300, cwd=None, env=None
+        self,
+        snippet: str,
+        replace: dict[str, str] | None = None,
+        timeout=300,
+        cwd=None,
+        env=None,
+        claim: bool = True,
     ) -> Run:
         """Run a shell snippet with bash (stopping at the first failing command), in ``cwd``,
-        with no input; a curl request it makes is checked like Python ones."""
-        script = self.source(snippet, replace)
+        with no input; a curl request it makes is checked like Python ones. ``claim=False`` is
+        for work started before the test that uses it (harness/suite/background.py ``early``):
+        that test claims the snippet when it reads the result."""
+        script = self.source(snippet, replace) if claim else adapt(self.site, snippet, replace)
         done = subprocess.run(
             ["bash", "-eo", "pipefail", "-c", script],
             capture_output=True,

@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import sys
+from subprocess import PIPE
 
 import pytest
 
@@ -37,20 +38,33 @@ def test_model_loads_from_the_downloaded_folder(snippet, monkeypatch, tmp_path):
     assert run.namespace["response"] is not None
 
 
-def shell_then_python(snippet_text: str, code: str, env: dict | None = None):
+def start_shell_then_python(snippet_text: str, code: str, env: dict | None = None):
+    """The snippet, then a new interpreter running ``code``, in one shell (started)."""
     script = f"{snippet_text}\n{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
-    return subprocess.run(
-        ["bash", "-ec", script], capture_output=True, text=True, env=env, timeout=120
-    )
+    argv = ["bash", "-ec", script]
+    return subprocess.Popen(argv, stdout=PIPE, stderr=PIPE, text=True, env=env)
+
+
+def finished(proc: subprocess.Popen) -> subprocess.CompletedProcess:
+    out, err = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def shell_then_python(snippet_text: str, code: str, env: dict | None = None):
+    return finished(start_shell_then_python(snippet_text, code, env))
 
 
 @pytest.mark.snippet("download/offline.sh")
 def test_offline_variable_loads_from_the_cache_and_fails_fast_without(snippet):
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
     load = "from transformers import AutoTokenizer; AutoTokenizer.from_pretrained({!r})"
-    done = shell_then_python(snippet.source(), load.format(MODEL_ID), env)
+    # The two interpreters (each imports transformers) run side by side.
+    cached, absent = (
+        start_shell_then_python(snippet.source(), load.format(repo), env)
+        for repo in (MODEL_ID, "Qwen/Qwen2-0.5B-Instruct")
+    )
+    done, missing = finished(cached), finished(absent)
     assert done.returncode == 0, done.stderr[-2000:]
-    missing = shell_then_python(snippet.source(), load.format("Qwen/Qwen2-0.5B-Instruct"), env)
     assert missing.returncode != 0 and "outgoing traffic has been disabled" in missing.stderr, (
         missing.stderr[-2000:]
     )

@@ -16,6 +16,7 @@ import shlex
 import subprocess
 import sys
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
 from harness.model.shapes import meta_model
 from harness.model.site import LANGS, SITE
 from harness.processes import Server, free_port
-from harness.suite import clis
+from harness.suite import background, clis
 from harness.suite.background import LOGS
 from harness.suite.runner import adapt
 
@@ -38,36 +39,50 @@ MESSAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Path:
-    """The folder the page works in (the llama.cpp checkout): the built tree, linked entry by
-    entry into a scratch folder so that what the commands write stays out of the cache."""
+@dataclass
+class Converted:
+    workdir: Path  # the folder the page works in (the llama.cpp checkout)
+    gguf: Path  # what convert.sh made
+
+
+@background.early
+def llama_converted(j) -> Converted:
+    """snippets/llamacpp/convert.sh run in the checkout (started at collection: about 12 s of
+    the converter and llama-quantize), its download's folder the stand-in. The checkout is the
+    built tree, linked entry by entry into a scratch folder so that what the commands write stays
+    out of the cache."""
     tree = llamacpp.ensure()
-    work = tmp_path_factory.mktemp("llama.cpp")
+    work = j.scratch("llama.cpp-")
     for entry in tree.iterdir():
         (work / entry.name).symlink_to(entry)
-    return work
+    standin.download_to(work / "Qwen2-7B-Instruct")
+    env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    j.runner.shell(
+        "llamacpp/convert.sh",
+        {CONVERT_DOWNLOAD: "true  # downloaded above, from the stand-in"},
+        timeout=600,
+        cwd=work,
+        env={**os.environ, "PATH": env_path},  # `python` is this environment's
+        claim=False,
+    )
+    return Converted(work, work / GGUF)
 
 
 @pytest.fixture(scope="module")
-def converted(workdir, runner) -> Path:
-    """snippets/llamacpp/convert.sh run in the checkout; its download's folder is the stand-in."""
+def workdir(llama_converted) -> Path:
+    return llama_converted.workdir
+
+
+@pytest.fixture(scope="module")
+def converted(llama_converted) -> Path:
+    """The converted file; the download command it stands for parsed by hf's own parser."""
     name, params = clis.hf(CONVERT_DOWNLOAD)
     assert (name, params["repo_id"], params["local_dir"]) == (
         "download",
         MODEL_ID,
         "Qwen2-7B-Instruct",
     )
-    standin.download_to(workdir / "Qwen2-7B-Instruct")
-    env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    runner.shell(
-        "llamacpp/convert.sh",
-        {CONVERT_DOWNLOAD: "true  # downloaded above, from the stand-in"},
-        timeout=600,
-        cwd=workdir,
-        env={**os.environ, "PATH": env_path},  # `python` is this environment's
-    )
-    return workdir / GGUF
+    return llama_converted.gguf
 
 
 @pytest.fixture(scope="module")

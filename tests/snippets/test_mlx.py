@@ -16,6 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from harness.model import shell
 from harness.model.facts import GENERATION_CONFIG, MODEL_ID
 from harness.model.shapes import meta_model
 from harness.model.site import LANGS, SITE
-from harness.suite.runner import SnippetError
+from harness.suite import background
+from harness.suite.runner import Run, SnippetError
 
 OFFICIAL = "Qwen/Qwen2-7B-Instruct-MLX"
 FOLDER = "qwen2-7b-instruct-4bit"
@@ -42,34 +44,54 @@ def mlx_bin() -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def mlx_env(tmp_path_factory) -> dict[str, str]:
-    """The environment the page's commands run in: mlx_lm on PATH, and a scratch HF_HOME in
-    which Qwen/Qwen2-7B-Instruct is the stand-in (linked, not copied)."""
-    home = tmp_path_factory.mktemp("hf-home")
+@dataclass
+class MLXRuns:
+    folder: Path  # what mlx/convert.sh wrote
+    generate: list[tuple[dict | None, Run]]  # mlx/generate.sh: (its adaptation, its run)
+    defaults: tuple[str, str]  # mlx_lm.generate's default temperature and token limit
+
+
+@background.early
+def mlx_runs(j) -> MLXRuns:
+    """The page's commands, started at collection (they are about 20 s of MLX interpreters):
+    convert.sh in a scratch folder, its result published in a scratch Hugging Face cache as the
+    official MLX model (in which Qwen/Qwen2-7B-Instruct is the stand-in, linked), generate.sh
+    verbatim and with the folder convert.sh wrote, as the page says; and mlx_lm.generate's
+    defaults, read from the installed mlx_lm."""
+    home = j.scratch("mlx-hf-home-")
     (home / "hub").mkdir()
     standin = Path(os.environ["HF_HOME"]) / "hub" / "models--Qwen--Qwen2-7B-Instruct"
     (home / "hub" / standin.name).symlink_to(standin)
-    path = f"{mlx_bin()}{os.pathsep}{os.environ['PATH']}"
-    return {**os.environ, "HF_HOME": str(home), "PATH": path}
-
-
-@pytest.fixture(scope="module")
-def converted(mlx_env, runner, tmp_path_factory) -> Path:
-    """snippets/mlx/convert.sh, run in a scratch folder; its result published in the scratch
-    cache as the official MLX model."""
-    work = tmp_path_factory.mktemp("mlx")
-    runner.shell("mlx/convert.sh", cwd=work, env=mlx_env, timeout=300)
+    env = {
+        **os.environ,
+        "HF_HOME": str(home),
+        "PATH": f"{mlx_bin()}{os.pathsep}{os.environ['PATH']}",
+    }
+    work = j.scratch("mlx-")
+    j.runner.shell("mlx/convert.sh", cwd=work, env=env, timeout=300, claim=False)
     folder = work / FOLDER
     digest = hashlib.sha1()
     for f in sorted(folder.iterdir()):
         digest.update(f.read_bytes())
     revision = digest.hexdigest()
-    repo = Path(mlx_env["HF_HOME"]) / "hub" / ("models--" + OFFICIAL.replace("/", "--"))
+    repo = home / "hub" / ("models--" + OFFICIAL.replace("/", "--"))
     shutil.copytree(folder, repo / "snapshots" / revision)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
-    return folder
+    runs = [(r, run_generate(j.runner, r, work, env)) for r in (None, {OFFICIAL: FOLDER})]
+    done = subprocess.run(
+        [
+            mlx_bin() / "python",
+            "-c",
+            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
+            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    temp, max_tokens = done.stdout.split()
+    return MLXRuns(folder, runs, (temp, max_tokens))
 
 
 @pytest.mark.snippet("mlx/install.sh")
@@ -85,8 +107,9 @@ def test_install_command_names_the_package_the_suite_runs(snippet):
 
 
 @pytest.mark.snippet("mlx/convert.sh")
-def test_convert_quantizes_to_4_bits_in_groups_of_64(snippet, converted):
+def test_convert_quantizes_to_4_bits_in_groups_of_64(snippet, mlx_runs):
     snippet.source()
+    converted = mlx_runs.folder
     config = json.loads((converted / "config.json").read_text())
     quantization = config["quantization"]
     assert (quantization["bits"], quantization["group_size"]) == (4, 64), quantization
@@ -110,14 +133,16 @@ def generated(out: str) -> tuple[str, int]:
     return parts[1].strip(), int(prompt_tokens[1])
 
 
-def run_generate(snippet, replace, cwd, env):
+def run_generate(runner, replace, cwd, env):
     """The generate command, run again (at most six times in all) when MLX's Linux CPU build
     aborts in its teardown after printing everything ("malloc_consolidate(): unaligned fastbin
     chunk detected", exit -6: about 1 run in 12 here, in MLX itself, not in the page's command or
     on a Mac). Any other failure fails at once."""
     for attempt in range(6):
         try:
-            return snippet.shell(replace, cwd=cwd, env=env, timeout=300)
+            return runner.shell(
+                "mlx/generate.sh", replace, cwd=cwd, env=env, timeout=300, claim=False
+            )
         except SnippetError as error:
             teardown = "exited -6" in str(error) and "malloc_consolidate" in str(error)
             if not teardown or attempt == 5:
@@ -125,13 +150,13 @@ def run_generate(snippet, replace, cwd, env):
 
 
 @pytest.mark.snippet("mlx/generate.sh")
-def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
+def test_generate_chats_with_the_models_sampling(snippet, mlx_runs):
     """Run verbatim (the official id resolves to the converted stand-in), then with the folder
     the convert command wrote, as the page says. The prompt is ChatML with the default system
     prompt and the generation prompt: its token count is the chat template's."""
     from transformers import AutoTokenizer
 
-    argv = shell.argv(SITE.snippet_text("mlx/generate.sh"))
+    argv = shell.argv(snippet.source())
     prompt = argv[argv.index("--prompt") + 1]
     tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
     chatml = tokenizer.apply_chat_template(
@@ -139,10 +164,9 @@ def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
     )
     assert chatml.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>")
     expected_tokens = len(tokenizer(chatml).input_ids)
-    for replace in (None, {OFFICIAL: FOLDER}):
-        run = run_generate(snippet, replace, converted.parent, mlx_env)
+    for replace, run in mlx_runs.generate:
         answer, prompt_tokens = generated(run.printed)
-        assert prompt_tokens == expected_tokens, (prompt_tokens, expected_tokens)
+        assert prompt_tokens == expected_tokens, (replace, prompt_tokens, expected_tokens)
         assert "<|im_" not in answer and "<|endoftext|>" not in answer, answer
     # The sampling flags are the model's own generation_config.json (mlx_lm's defaults: greedy).
     flags = {k: float(argv[argv.index(k) + 1]) for k in ("--temp", "--top-p", "--top-k")}
@@ -154,26 +178,8 @@ def test_generate_chats_with_the_models_sampling(snippet, converted, mlx_env):
     assert flags == wanted, (flags, wanted)
 
 
-@pytest.fixture(scope="module")
-def generate_defaults() -> tuple[str, str]:
-    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm."""
-    done = subprocess.run(
-        [
-            mlx_bin() / "python",
-            "-c",
-            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
-            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    temp, max_tokens = done.stdout.split()
-    return temp, max_tokens
-
-
 @pytest.mark.parametrize("lang", LANGS)
-def test_mlx_figures_are_computed(lang, generate_defaults):
+def test_mlx_figures_are_computed(lang, mlx_runs):
     """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
     offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
     mlx_lm.generate's defaults, read from the installed mlx_lm."""
@@ -189,6 +195,6 @@ def test_mlx_figures_are_computed(lang, generate_defaults):
     size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
     page = SITE.page("mlx", lang)
     assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
-    temp, max_tokens = generate_defaults
+    temp, max_tokens = mlx_runs.defaults
     text = page.section("generate")
     assert f"--temp {float(temp):g}" in text and f" {max_tokens} " in text, (temp, max_tokens)
