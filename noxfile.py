@@ -275,7 +275,7 @@ def gpu(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
     install_test_env(session, DEPS["cpu"])
-    session.run("python", "-m", "harness.tools.bench", *session.posargs)
+    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=mlx_env(session))
 
 
 @nox.session(name="lint", python=PYTHON)

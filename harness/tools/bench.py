@@ -43,17 +43,23 @@ BUDGETS = {
     "one snippet's test: nox -s tests -- ... -k print_prompt": 10.0,
     "fresh clone to green": 240.0,
 }
-# The cpu tier's tests by part, from the junit times of the same runs (time in the test process).
+# The cpu tier's tests by part, from the junit times of the same runs (time in the test process);
+# a test goes to the first part with a prefix of its path, and to "other" if none has one.
 PARTS = {
-    "snippets (in process)": ("tests/snippets/test_transformers.py", "tests/snippets/test_errors"),
     "server clients and standalone runs": (
         "tests/snippets/test_server.py",
         "tests/snippets/test_standalone.py",
     ),
+    "llama.cpp and MLX (their own programs)": (
+        "tests/snippets/test_llamacpp.py",
+        "tests/snippets/test_mlx.py",
+    ),
+    "other snippets (in process, and downloads)": ("tests/snippets/",),
     "notebooks": ("notebooks/",),
     "harness": ("tests/harness/",),
     "integrity and guards": ("tests/test_integrity.py", "tests/test_guards.py"),
-    "site, facts, workflows, versions": ("tests/test_",),
+    "site, facts, stand-in, workflows, versions": ("tests/test_",),
+    "other": ("",),
 }
 ONE_SNIPPET = ["tests/snippets/test_transformers.py", "-k", "print_prompt"]
 # Lighthouse performance: the page with the most code annotations (about 25 s an audit here).
