@@ -48,7 +48,6 @@ def mlx_bin() -> Path:
 class MLXRuns:
     folder: Path  # what mlx/convert.sh wrote
     generate: list[tuple[dict | None, Run]]  # mlx/generate.sh: (its adaptation, its run)
-    defaults: tuple[str, str]  # mlx_lm.generate's default temperature and token limit
 
 
 @background.early
@@ -56,8 +55,7 @@ def mlx_runs(j) -> MLXRuns:
     """The page's commands, started at collection (they are about 20 s of MLX interpreters):
     convert.sh in a scratch folder, its result published in a scratch Hugging Face cache as the
     official MLX model (in which Qwen/Qwen2-7B-Instruct is the stand-in, linked), generate.sh
-    verbatim and with the folder convert.sh wrote, as the page says; and mlx_lm.generate's
-    defaults, read from the installed mlx_lm."""
+    verbatim and with the folder convert.sh wrote, as the page says."""
     home = j.scratch("mlx-hf-home-")
     (home / "hub").mkdir()
     standin = Path(os.environ["HF_HOME"]) / "hub" / "models--Qwen--Qwen2-7B-Instruct"
@@ -79,19 +77,7 @@ def mlx_runs(j) -> MLXRuns:
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
     runs = [(r, run_generate(j.runner, r, work, env)) for r in (None, {OFFICIAL: FOLDER})]
-    done = subprocess.run(
-        [
-            mlx_bin() / "python",
-            "-c",
-            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
-            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    temp, max_tokens = done.stdout.split()
-    return MLXRuns(folder, runs, (temp, max_tokens))
+    return MLXRuns(folder, runs)
 
 
 @pytest.mark.snippet("mlx/install.sh")
@@ -178,8 +164,26 @@ def test_generate_chats_with_the_models_sampling(snippet, mlx_runs):
     assert flags == wanted, (flags, wanted)
 
 
+@pytest.fixture(scope="module")
+def generate_defaults() -> tuple[str, str]:
+    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm."""
+    done = subprocess.run(
+        [
+            mlx_bin() / "python",
+            "-c",
+            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
+            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    temp, max_tokens = done.stdout.split()
+    return temp, max_tokens
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_mlx_figures_are_computed(lang, mlx_runs):
+def test_mlx_figures_are_computed(lang, generate_defaults):
     """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
     offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
     mlx_lm.generate's defaults, read from the installed mlx_lm."""
@@ -195,6 +199,6 @@ def test_mlx_figures_are_computed(lang, mlx_runs):
     size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
     page = SITE.page("mlx", lang)
     assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
-    temp, max_tokens = mlx_runs.defaults
+    temp, max_tokens = generate_defaults
     text = page.section("generate")
     assert f"--temp {float(temp):g}" in text and f" {max_tokens} " in text, (temp, max_tokens)
