@@ -240,7 +240,7 @@ QUANT_TYPES = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 
 
 @pytest.fixture(scope="module")
-def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
+def shaped_like_qwen2_7b(tmp_path_factory) -> Path:
     """A 16-bit GGUF file with Qwen2-7B-Instruct's hyperparameters and every tensor at its real
     shape (built on PyTorch's meta device from its config.json, named as llama.cpp's converter
     names them), its data left as a hole in a sparse file: 15 GB long, a few KB on disk."""
@@ -248,7 +248,7 @@ def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
 
     from harness.model.facts import MODEL_CONFIG as C
 
-    sys.path.insert(0, str(workdir / "gguf-py"))
+    sys.path.insert(0, str(llamacpp.ensure() / "gguf-py"))
     try:
         import gguf
     finally:
@@ -286,16 +286,16 @@ def shaped_like_qwen2_7b(workdir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gguf_sizes(workdir, shaped_like_qwen2_7b) -> dict[str, tuple[float, str]]:
+def gguf_sizes(shaped_like_qwen2_7b) -> dict[str, tuple[float, str]]:
     """Each quantization the page lists: (bytes of weights, bits per weight), computed once."""
-    return {t: quantized_size(workdir, shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
+    return {t: quantized_size(llamacpp.ensure(), shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
 
 
-def quantized_size(workdir: Path, path: Path, ftype: str) -> tuple[float, str]:
+def quantized_size(tree: Path, path: Path, ftype: str) -> tuple[float, str]:
     """llama-quantize --dry-run: the weights' size in bytes at ``ftype``, and bits per weight,
     by llama.cpp's own rules for which tensor gets which type."""
     done = subprocess.run(
-        [workdir / "build" / "bin" / "llama-quantize", "--dry-run", path, ftype],
+        [tree / "build" / "bin" / "llama-quantize", "--dry-run", path, ftype],
         capture_output=True,
         text=True,
         check=False,
