@@ -29,6 +29,8 @@ from harness.suite.runner import Runner, adapt
 LOGS = ARTIFACTS / "logs"
 LIGHTHOUSE_JSON = ARTIFACTS / "lighthouse.json"
 LIGHTHOUSE_LOG = LOGS / "lighthouse.log"
+# How much lower than the tests' the priority of work that no test waits for yet is (nice).
+NICE = 10
 # `python -m` through the preloaded interpreter: the imports are paid once.
 PYTHON_M = [sys.executable, "-m", "harness.suite.preload"]
 
@@ -145,7 +147,7 @@ def start_standalone(j: Jobs) -> None:
     if j.gpu and not j.standin:
         # With the real weights every fresh load takes minutes: the servers' clients only.
         names = [n for n in names if entries[n].server]
-    argv = [*PYTHON_M, "harness.suite.standalone", *names]
+    argv = ["nice", "-n", str(NICE), *PYTHON_M, "harness.suite.standalone", *names]
     argv += ["--server", j.server.base_url] if j.server else []
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / "standalone.log", "wb") as err:
@@ -163,7 +165,7 @@ def start_lighthouse(j: Jobs) -> None:
     """The Lighthouse audits (harness.tools.lighthouse), in the background: most of their time is
     Chromium waiting for the page to settle, which the other tests fill."""
     LIGHTHOUSE_JSON.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "harness.tools.lighthouse", "audits"]
+    argv = ["nice", "-n", str(NICE), sys.executable, "-m", "harness.tools.lighthouse", "audits"]
     j.lighthouse = spawn([*argv, "--json", str(LIGHTHOUSE_JSON)], LIGHTHOUSE_LOG)
 
 
@@ -205,9 +207,18 @@ def early(work: Callable[[Jobs], object]):
     return fixture
 
 
+def lower_priority() -> None:
+    """Make the calling thread, and the processes it starts, yield the CPU to the test process:
+    the tests wait for their own work first, and the early work fills the time they leave (on
+    Linux the nice value is per thread and children inherit it)."""
+    os.nice(NICE)
+
+
 def start_early(j: Jobs, names: set[str]) -> None:
     """Start the early fixtures among ``names`` not yet started."""
     for name in sorted(names & EARLY.keys() - j.early.keys()):
         if j.pool is None:
-            j.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="early")
+            j.pool = ThreadPoolExecutor(
+                max_workers=4, thread_name_prefix="early", initializer=lower_priority
+            )
         j.early[name] = j.pool.submit(EARLY[name], j)

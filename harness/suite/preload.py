@@ -8,11 +8,12 @@ runs, `transformers serve`. The preloaded interpreter pays that once:
     python -m harness.suite.preload MODULE [ARGS...]    # `python -m MODULE ARGS...`, forked
 
 The second form is the launcher: it imports nothing heavy, hands the preloaded interpreter its
-argv, working directory, environment and standard streams (over the Unix socket named by
-PRELOAD_SOCKET), forwards the signals it gets to the child, and exits with the child's status. The
-child is a fresh process to what it runs: its own `__main__`, its own names, the launcher's
-environment and streams; only modules already imported are shared, as they would be after the
-imports in a new interpreter. It dies when its launcher dies, however that happens. Where no
+argv, working directory, environment, priority (nice) and standard streams (over the Unix socket
+named by PRELOAD_SOCKET), forwards the signals it gets to the child, and exits with the child's
+status. The child is a fresh process to what it runs: its own `__main__`, its own names, the
+launcher's environment, priority and streams; only modules already imported are shared, as they
+would be after the imports in a new interpreter. It dies when its launcher dies, however that
+happens. Where no
 preloaded interpreter answers, the launcher starts a new one instead: the same run, slower.
 """
 
@@ -110,6 +111,7 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> None:
         os.dup2(fd, target)
         os.close(fd)
     os.chdir(request["cwd"])
+    os.nice(max(0, request.get("nice", 0) - os.nice(0)))  # the launcher's priority, if lower
     os.environ.clear()
     os.environ.update(request["env"])
 
@@ -169,7 +171,7 @@ def launch(argv: list[str]) -> int:
     except OSError:
         conn.close()
         os.execv(sys.executable, [sys.executable, "-m", *argv])
-    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)}
     socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
 
     def forward(sig, _frame):

@@ -1,6 +1,6 @@
 """The preloaded interpreter (harness/suite/preload.py): a forked child is the process its launcher
-asked for, with the launcher's arguments, directory, environment, streams and exit status, and it
-dies with its launcher however the launcher ends."""
+asked for, with the launcher's arguments, directory, environment, priority, streams and exit
+status, and it dies with its launcher however the launcher ends."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from harness.suite import preload
 pytestmark = pytest.mark.timeout(120)
 CHILD = """
 import os, sys, time
-print("args", sys.argv[1:], "cwd", os.getcwd(), "env", os.environ.get("MARK"), "pid", os.getpid())
+print("args", sys.argv[1:], "cwd", os.getcwd(), "env", os.environ.get("MARK"), "nice", os.nice(0),
+      "pid", os.getpid())
 sys.stdout.flush()
 print("to stderr", file=sys.stderr)
 if sys.argv[1] == "sleep":
@@ -47,9 +48,9 @@ def preloaded(tmp_path):
     proc.wait()
 
 
-def launch(env, cwd, *args, **kw):
+def launch(env, cwd, *args, nice=0, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.suite.preload", "childmod", *args],
+        ["nice", "-n", str(nice), sys.executable, "-m", "harness.suite.preload", "childmod", *args],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -64,9 +65,17 @@ def test_child_is_the_process_its_launcher_asked_for(preloaded, tmp_path):
     with launch(env, tmp_path, "7", "x y") as run:
         out, err = run.communicate(timeout=60)
     assert run.returncode == 7, (out, err)
-    assert f"args ['7', 'x y'] cwd {tmp_path} env from-the-launcher" in out
+    assert f"args ['7', 'x y'] cwd {tmp_path} env from-the-launcher nice 0 pid" in out
     assert "to stderr" in err
     assert int(out.split("pid ")[1]) != run.pid, "it ran in the launcher, not forked from"
+
+
+def test_child_runs_at_its_launchers_priority(preloaded, tmp_path):
+    """Work the suite starts at a lower priority (background.NICE) stays there when forked."""
+    env, _ = preloaded
+    with launch(env, tmp_path, "0", nice=7) as run:
+        out, err = run.communicate(timeout=60)
+    assert run.returncode == 0 and "nice 7" in out, (out, err)
 
 
 def test_without_a_preloaded_interpreter_it_starts_a_new_one(tmp_path):
