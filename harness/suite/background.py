@@ -89,8 +89,7 @@ def vllm_missing(j: Jobs) -> bool:
 def start_preloaded(j: Jobs) -> None:
     """The interpreter that notebook kernels, the standalone runs and `transformers serve` fork
     from, and a Jupyter kernel spec ("python3", as the notebooks name it) that forks from it."""
-    folder = Path(tempfile.mkdtemp(prefix="preload-"))
-    j.cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+    folder = j.scratch("preload-")
     sock = folder / "socket"
     j.preloaded = spawn([*PYTHON_M, "--serve", str(sock)], LOGS / "preload.log")
     kernel = folder / "kernels" / "python3"
@@ -174,8 +173,7 @@ def start_lighthouse(j: Jobs) -> None:
 def start_site_build(j: Jobs) -> None:
     """`mkdocs build --strict` in a thread (it is a subprocess: the tests go on meanwhile), into
     a scratch folder removed at the end, for a free loopback port."""
-    site = Path(tempfile.mkdtemp(prefix="site-"))
-    j.cleanups.append(lambda: shutil.rmtree(site, ignore_errors=True))
+    site = j.scratch("site-")
     port = free_port()
     pool = ThreadPoolExecutor(1)
     j.cleanups.append(pool.shutdown)

@@ -13,8 +13,8 @@ named by PRELOAD_SOCKET), forwards the signals it gets to the child, and exits w
 status. The child is a fresh process to what it runs: its own `__main__`, its own names, the
 launcher's environment, priority and streams; only modules already imported are shared, as they
 would be after the imports in a new interpreter. It dies when its launcher dies, however that
-happens. Where no
-preloaded interpreter answers, the launcher starts a new one instead: the same run, slower.
+happens. Where no preloaded interpreter answers, the launcher starts a new one instead: the same
+run, slower.
 """
 
 from __future__ import annotations

@@ -288,7 +288,8 @@ def shaped_like_qwen2_7b(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def gguf_sizes(shaped_like_qwen2_7b) -> dict[str, tuple[float, str]]:
     """Each quantization the page lists: (bytes of weights, bits per weight), computed once."""
-    return {t: quantized_size(llamacpp.ensure(), shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
+    tree = llamacpp.ensure()
+    return {t: quantized_size(tree, shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
 
 
 def quantized_size(tree: Path, path: Path, ftype: str) -> tuple[float, str]:
