@@ -133,7 +133,7 @@ def cache_key() -> str:
 
 
 def build_tokenizer_json(dest: Path) -> None:
-    from tokenizers import normalizers
+    from tokenizers import Tokenizer, normalizers
     from transformers.convert_slow_tokenizer import TikTokenConverter
 
     # transformers 5 calls the special-token argument extra_special_tokens, 4.x additional_...
@@ -149,7 +149,16 @@ def build_tokenizer_json(dest: Path) -> None:
         got = tok.token_to_id(token)
         if got != expected:
             raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
-    tok.save(str(dest / "tokenizer.json"), pretty=False)
+    # The merges as "a b" strings, the format tokenizers wrote before 0.20.0 (which made them
+    # pairs: huggingface/swift-transformers#131), as in Qwen2's own tokenizer.json. Both load the
+    # same, but the strings parse about 3x faster (0.10 s instead of 0.31 s for this file), and
+    # transformers 5 parses the file several times per load, in every process that loads it.
+    data = json.loads(tok.to_str())
+    data["model"]["merges"] = [" ".join(pair) for pair in data["model"]["merges"]]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if Tokenizer.from_str(text).to_str() != tok.to_str():
+        raise RuntimeError("tokenizer.json with string merges does not load as the same tokenizer")
+    (dest / "tokenizer.json").write_text(text, encoding="utf-8")
 
 
 def build_model(dest: Path) -> None:
