@@ -42,81 +42,99 @@ def browser():
         browser.close()
 
 
-def load(browser, site_url: str, url: str, color_scheme: str, outside: list[str]):
-    """A page of the site in a new browser context, loaded; requests that leave the loopback host
-    are added to ``outside``, errors to ``page.js_errors`` and ``page.console_errors``."""
-    context = browser.new_context(
-        color_scheme=color_scheme,
-        reduced_motion="reduce",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+class Tab:
+    """The reader's tab: one page for the whole module, navigated from page to page and palette to
+    palette. A new tab (or browser context) starts a renderer process for each page it loads,
+    which doubled the CPU time of a page load here (8 pages: 22-26 s of CPU in a new context
+    each, 10-15 s in one tab navigated). Requests that leave the loopback host are added to
+    ``outside``; each load's errors go to ``page.js_errors`` and ``page.console_errors``."""
 
-    def watch(request):  # observed, not intercepted: interception costs a round trip
+    def __init__(self, browser, site_url: str):
+        self.site_url = site_url
+        self.outside: list[str] = []
+        self.context = browser.new_context(
+            reduced_motion="reduce", viewport={"width": 1280, "height": 900}
+        )
+        self.context.grant_permissions(
+            ["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/")
+        )
+        self.context.on("request", self._watch)
+        # Only a hung page should hit this: a loaded machine is slow, not wrong.
+        self.context.set_default_timeout(60_000)
+        self.page = page = self.context.new_page()
+        page.js_errors, page.console_errors = [], []
+        page.on("pageerror", lambda e: page.js_errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: (
+                page.console_errors.append(f"{m.text} ({m.location.get('url')})")
+                if m.type == "error"
+                else None
+            ),
+        )
+        self.shown: tuple[str, str] | None = None  # what the tab shows, as loaded
+        self.cdp = self.context.new_cdp_session(page)
+        self.origin = site_url.rstrip("/")
+
+    def _watch(self, request) -> None:  # observed, not intercepted: that costs a round trip
         host = urlsplit(request.url).hostname or ""
         if not request.url.startswith(("data:", "blob:")) and host not in LOOPBACK:
-            outside.append(request.url)
+            self.outside.append(request.url)
 
-    context.on("request", watch)
-    # Only a hung page should hit this: a loaded machine is slow, not wrong.
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    errors, console = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            console.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None
-        ),
-    )
-    page.goto(site_url + url, wait_until="load")
-    page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
-    page.js_errors, page.console_errors = errors, console
-    return page
+    def load(self, url: str, color_scheme: str = "light"):
+        """Load a page of the site in the reader's palette, as on a first visit: its errors start
+        empty and the site's storage is cleared."""
+        page = self.page
+        if page.url != "about:blank":
+            # Material stores the palette it shows, and shows the stored one on the next load
+            # (its palette component: __md_get("__palette") first, the media query second); the
+            # page shown stores it again while it unloads, so leave it before clearing.
+            page.goto("about:blank")
+            self.cdp.send(
+                "Storage.clearDataForOrigin", {"origin": self.origin, "storageTypes": "all"}
+            )
+        page.emulate_media(color_scheme=color_scheme)
+        page.js_errors.clear()
+        page.console_errors.clear()
+        page.goto(self.site_url + url, wait_until="load")
+        page.wait_for_selector("[data-md-type='copy'], .md-content", state="attached")
+        self.shown = (url, color_scheme)
+        return page
 
-
-@pytest.fixture
-def open_page(browser, site_url):
-    """Open a page of the site, for this test alone (it may navigate away); fails the test if
-    any request leaves the loopback host."""
-    pages, outside = [], []
-
-    def _open(url: str, color_scheme: str = "light"):
-        pages.append(load(browser, site_url, url, color_scheme, outside))
-        return pages[-1]
-
-    yield _open
-    for page in pages:
-        page.context.close()
-    assert not outside, f"requests left the loopback host: {outside}"
+    def showing(self, url: str, color_scheme: str = "light"):
+        """The page as a test left it, if the tab still shows it; else loaded again."""
+        here = self.page.url.split("#")[0]
+        if self.shown == (url, color_scheme) and here == self.site_url + url:
+            return self.page
+        return self.load(url, color_scheme)
 
 
 @pytest.fixture(scope="module")
-def _loaded(browser, site_url):
-    pages: dict[tuple[str, str], object] = {}
-    outside: list[str] = []
-    yield pages, outside
-    for page in pages.values():
-        page.context.close()
+def tab(browser, site_url):
+    tab = Tab(browser, site_url)
+    yield tab
+    tab.context.close()
 
 
 @pytest.fixture
-def shared_page(_loaded, browser, site_url):
-    """A page of the site loaded once per palette for the whole module, for the tests that look
-    at it and interact without leaving it (one load instead of one per test). The first test on
-    a page finds it as loaded; each test fails if a request leaves the loopback host while it
-    runs."""
-    pages, outside = _loaded
-    before = len(outside)
+def open_page(tab):
+    """Load a page of the site afresh, for this test alone (it may navigate away); fails the test
+    if any request leaves the loopback host."""
+    before = len(tab.outside)
+    yield tab.load
+    tab.shown = None
+    assert len(tab.outside) == before, f"requests left the loopback host: {tab.outside[before:]}"
 
-    def _get(url: str, color_scheme: str = "light"):
-        key = (url, color_scheme)
-        if key not in pages:
-            pages[key] = load(browser, site_url, url, color_scheme, outside)
-        return pages[key]
 
-    yield _get
-    assert len(outside) == before, f"requests left the loopback host: {outside[before:]}"
+@pytest.fixture
+def shared_page(tab):
+    """A page of the site as the previous test on it left it, for the tests that look at it and
+    interact without leaving it (the plugin runs the tests on a page one after another, so the
+    tab loads it once per palette); each test fails if a request leaves the loopback host while
+    it runs."""
+    before = len(tab.outside)
+    yield tab.showing
+    assert len(tab.outside) == before, f"requests left the loopback host: {tab.outside[before:]}"
 
 
 def pid(page: Page) -> str:

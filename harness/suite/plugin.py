@@ -87,14 +87,16 @@ def _may_fork(config) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    # The modules whose tests wait for early work (background.early) run last, so that it has
-    # the other tests' time to run in.
-    waiting = {
-        item.path
-        for item in items
-        if background.EARLY.keys() & {*getattr(item, "fixturenames", ())}
-    }
-    items.sort(key=lambda item: item.path in waiting)
+    # The modules whose tests wait for background work run last, so that it has the other tests'
+    # time to run in: those that wait for early work (background.early), then those that wait
+    # for the Lighthouse audits, the longest.
+    waits: dict = {}
+    for item in items:
+        names = {*getattr(item, "fixturenames", ())}
+        rank = 2 if "lighthouse_report" in names else 1 if background.EARLY.keys() & names else 0
+        waits[item.path] = max(waits.get(item.path, 0), rank)
+    items.sort(key=lambda item: waits[item.path])
+    group_by_page(items)
     runner = jobs(config).runner
     for item in items:
         marks = list(item.iter_markers("snippet"))
@@ -116,6 +118,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def group_by_page(items) -> None:
+    """The browser tests that take a page (a ``doc`` parameter) run grouped by page, its light
+    palette first, in the order of their first test: one tab then loads each page once per
+    palette (tests/test_browser.py)."""
+    first: dict[tuple, int] = {}
+
+    def key(pair):
+        n, item = pair
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if not params or "doc" not in params or not item.get_closest_marker("browser"):
+            return (first.setdefault((item.path, n), n), False)
+        group = first.setdefault((item.path, params["doc"].rel), n)
+        return (group, params.get("scheme") == "dark")
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+
+
 def pytest_deselected(items):
     if items:
         items[0].config.stash.setdefault(DESELECTED, []).extend(items)
@@ -124,6 +143,8 @@ def pytest_deselected(items):
 def pytest_collection_finish(session):
     """Start what the collected tests need in the background, so that it works while other
     tests run."""
+    if session.config.option.collectonly:
+        return
     j = jobs(session.config)
     fixtures = {f for item in session.items for f in getattr(item, "fixturenames", ())}
     notebooks = any(item.path.suffix == ".ipynb" for item in session.items)

@@ -1,6 +1,6 @@
-// Lighthouse over many pages with one Chrome per set of flags (harness/lighthouse.py calls it).
+// Lighthouse over many pages with one Chrome per set of flags (harness/tools/lighthouse.py calls it).
 //
-//   node harness/lighthouse.mjs NODE_MODULES < request.json > reports.json
+//   node harness/tools/lighthouse.mjs NODE_MODULES < request.json > reports.json
 //
 // request: {"chrome": path,
 //           "groups": [{"flags": [...], "runs": [{"url", "categories", "audits", "settings"}]}]}
@@ -17,11 +17,24 @@ const chromeLauncher = await load("chrome-launcher/dist/index.js");
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 const reports = [];
+// chrome-launcher starts Chrome in a process group of its own: when the process that started this
+// one dies (a test run stopped), stop Chrome and this process rather than audit on for nobody.
+const parent = process.ppid;
+let running = null;
+let launching = false; // checked again once the Chrome being started can be stopped
+setInterval(async () => {
+  if (process.ppid === parent || launching) return;
+  if (running) await running.kill();
+  process.exit(1);
+}, 500).unref();
 for (const group of request.groups) {
+  launching = true;
   const chrome = await chromeLauncher.launch({
     chromePath: request.chrome,
     chromeFlags: group.flags,
   });
+  running = chrome;
+  launching = false;
   try {
     for (const run of group.runs) {
       const flags = { port: chrome.port, output: "json", logLevel: "error" };
@@ -36,6 +49,7 @@ for (const group of request.groups) {
     }
   } finally {
     await chrome.kill();
+    running = null;
   }
 }
 process.stdout.write(JSON.stringify(reports));

@@ -13,8 +13,9 @@ Two uses, kept apart because only one of them is deterministic:
 
 The site is built for a loopback address (its absolute links point there) and served the way a
 static host serves it (harness.processes.fresh_site). Lighthouse (npm, in .cache/node) runs with
-its default mobile settings in Debian's Chromium, one Chrome per palette (harness/lighthouse.mjs);
-the dark palette is Chromium's `--force-dark-mode`, which Material's palette follows.
+its default mobile settings in Debian's Chromium, one Chrome per palette
+(harness/tools/lighthouse.mjs); the dark palette is Chromium's `--force-dark-mode`, which
+Material's palette follows.
 
     python -m harness.tools.lighthouse audits [--json OUT]   # what the suite checks, as a table
 """
@@ -79,7 +80,7 @@ def no_annotations(site: Path, dest: Path) -> None:
 
 
 def lighthouse(groups: list[dict]) -> list[dict]:
-    """Run harness/lighthouse.mjs: one Chrome per group; one report per run, in order."""
+    """Run harness/tools/lighthouse.mjs: one Chrome per group; one report per run, in order."""
     if not LIGHTHOUSE.exists():
         raise RuntimeError(f"Lighthouse is not installed in {NODE_MODULES}: run `nox -s tests`")
     request = {"chrome": CHROMIUM, "groups": groups}
