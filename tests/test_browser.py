@@ -51,13 +51,12 @@ class Tab:
 
     def __init__(self, browser, site_url: str):
         self.site_url = site_url
+        self.origin = site_url.rstrip("/")
         self.outside: list[str] = []
         self.context = browser.new_context(
             reduced_motion="reduce", viewport={"width": 1280, "height": 900}
         )
-        self.context.grant_permissions(
-            ["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/")
-        )
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.origin)
         self.context.on("request", self._watch)
         # Only a hung page should hit this: a loaded machine is slow, not wrong.
         self.context.set_default_timeout(60_000)
@@ -74,7 +73,6 @@ class Tab:
         )
         self.shown: tuple[str, str] | None = None  # what the tab shows, as loaded
         self.cdp = self.context.new_cdp_session(page)
-        self.origin = site_url.rstrip("/")
 
     def _watch(self, request) -> None:  # observed, not intercepted: that costs a round trip
         host = urlsplit(request.url).hostname or ""
