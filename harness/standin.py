@@ -150,9 +150,10 @@ def build_tokenizer_json(dest: Path) -> None:
         if got != expected:
             raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
     # The merges as "a b" strings, the format tokenizers wrote before 0.20.0 (which made them
-    # pairs: huggingface/swift-transformers#131), as in Qwen2's own tokenizer.json. Both load the
-    # same, but the strings parse about 3x faster (0.10 s instead of 0.31 s for this file), and
-    # transformers 5 parses the file several times per load, in every process that loads it.
+    # pairs: huggingface/swift-transformers#131), the release current when Qwen2's own files were
+    # saved (its tokenizer.json was not read here). Both load the same, but the strings parse
+    # about 3x faster (0.10 s instead of 0.31 s for this file), and transformers 5 parses the file
+    # several times per load, in every process that loads it.
     written = tok.to_str()
     data = json.loads(written)
     data["model"]["merges"] = [" ".join(pair) for pair in data["model"]["merges"]]
