@@ -1,14 +1,16 @@
 """The work the suite starts in the background, so that it runs while other tests do: the
 preloaded interpreter (harness/suite/preload.py), the chat server, the standalone runs, the
-Lighthouse audits, the strict site build, and the ``early`` fixtures (slow setup that runs other
-programs: the llama.cpp and MLX pages' commands). All of it is held in one ``Jobs`` per session
-(``jobs(config)``) and stopped by ``Jobs.stop``; every process dies with the run.
+Lighthouse audits, the strict site build, the ``early`` fixtures (slow setup that runs other
+programs: the llama.cpp and MLX pages' commands) and the notebooks. All of it is held in one
+``Jobs`` per session (``jobs(config)``) and stopped by ``Jobs.stop``; every process dies with the
+run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -55,6 +57,7 @@ class Jobs:
     cleanups: list = field(default_factory=list)
     early: dict[str, Future] = field(default_factory=dict)  # early fixture -> its work
     pool: ThreadPoolExecutor | None = None  # the threads the early work runs in
+    notebooks: ThreadPoolExecutor | None = None  # the thread the notebooks run in
 
     def scratch(self, prefix: str) -> Path:
         """A scratch folder, removed when the session ends."""
@@ -63,8 +66,9 @@ class Jobs:
         return folder
 
     def stop(self) -> None:
-        if self.pool:  # early work that no test waited for (a test failed, -x) is let finish
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self.pool, self.notebooks):  # work no test waited for (-x) is let finish
+            if pool:
+                pool.shutdown(wait=True, cancel_futures=True)
         if self.server:  # also when no test used it
             self.server.stop()
         for proc in (self.standalone, self.lighthouse, self.preloaded):
@@ -94,8 +98,15 @@ def start_preloaded(j: Jobs) -> None:
     j.preloaded = spawn([*PYTHON_M, "--serve", str(sock)], LOGS / "preload.log")
     kernel = folder / "kernels" / "python3"
     kernel.mkdir(parents=True)
+    # The kernels' own output (their banner and warnings; what cells print goes to the notebook)
+    # to a log: a kernel starts in the background, during whichever test pytest is capturing.
+    log = LOGS / "kernels.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
+    launch = " ".join(map(shlex.quote, [*PYTHON_M, "ipykernel_launcher"]))
     spec = {
-        "argv": [*PYTHON_M, "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": ["bash", "-c", f'exec {launch} -f "$1" >>{shlex.quote(str(log))} 2>&1', "kernel"]
+        + ["{connection_file}"],
         "display_name": "Python 3 (preloaded)",
         "language": "python",
         "metadata": {"debugger": False},
@@ -222,3 +233,35 @@ def start_early(j: Jobs, names: set[str]) -> None:
                 max_workers=4, thread_name_prefix="early", initializer=lower_priority
             )
         j.early[name] = j.pool.submit(EARLY[name], j)
+
+
+def start_notebooks(j: Jobs, items: list) -> None:
+    """nbmake's notebook items run in one thread from the end of collection, one after another,
+    at the early work's priority; each item, when its turn comes, waits for its own run and
+    raises what it raised (nbmake's failure report is unchanged). Their kernels fork from the
+    preloaded interpreter, so they need nothing the test process has."""
+    if not items:
+        return
+    if j.notebooks is None:
+        j.notebooks = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="notebooks", initializer=lower_priority
+        )
+    for item in items:
+        item.runtest = j.notebooks.submit(_closing_event_loop, item.runtest).result
+
+
+def _closing_event_loop(run: Callable[[], None]) -> None:
+    """``run()``, then close the event loop that nbclient made for this thread (left open, it
+    warns when the thread ends: an error in this suite)."""
+    import asyncio
+
+    try:
+        run()
+    finally:
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:  # none was made
+            loop = None
+        if loop is not None:
+            loop.close()
+            asyncio.set_event_loop(None)

@@ -88,12 +88,13 @@ def _may_fork(config) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     # The modules whose tests wait for background work run last, so that it has the other tests'
-    # time to run in: those that wait for early work (background.early), then those that wait
-    # for the Lighthouse audits, the longest.
+    # time to run in: those that wait for early work (background.early) or are notebooks (run in
+    # the background too), then those that wait for the Lighthouse audits, the longest.
     waits: dict = {}
     for item in items:
         names = {*getattr(item, "fixturenames", ())}
-        rank = 2 if "lighthouse_report" in names else 1 if background.EARLY.keys() & names else 0
+        rank = 1 if background.EARLY.keys() & names or is_notebook(item) else 0
+        rank = 2 if "lighthouse_report" in names else rank
         waits[item.path] = max(waits.get(item.path, 0), rank)
     items.sort(key=lambda item: waits[item.path])
     group_by_page(items)
@@ -147,7 +148,7 @@ def pytest_collection_finish(session):
         return
     j = jobs(session.config)
     fixtures = {f for item in session.items for f in getattr(item, "fixturenames", ())}
-    notebooks = any(item.path.suffix == ".ipynb" for item in session.items)
+    notebooks = [item for item in session.items if is_notebook(item)]
     clients = {"openai_server", "standalone_report"} & fixtures
     if not j.preloaded and (notebooks or clients):
         background.start_preloaded(j)
@@ -160,6 +161,12 @@ def pytest_collection_finish(session):
     if "standalone_report" in fixtures:
         background.start_standalone(j)
     background.start_early(j, fixtures)
+    background.start_notebooks(j, notebooks)
+
+
+def is_notebook(item) -> bool:
+    """An item of nbmake's (a notebook, executed by its kernel)."""
+    return getattr(item, "nbmake", False)
 
 
 def _whole_snippet_suite(session) -> bool:

@@ -3,9 +3,16 @@
 //   node harness/tools/lighthouse.mjs NODE_MODULES < request.json > reports.json
 //
 // request: {"chrome": path,
-//           "groups": [{"flags": [...], "runs": [{"url", "categories", "audits", "settings"}]}]}
+//           "groups": [{"flags": [...], "benchmark": bool,
+//                       "runs": [{"url", "categories", "audits", "settings"}]}]}
 // Prints a JSON list with one Lighthouse report (LHR) per run, in the order asked. Starting Chrome
 // once per group instead of once per page is most of the saving over the CLI.
+//
+// "benchmark": false skips the CPU benchmark Lighthouse runs in the page before every gather
+// (core/gather/base-artifacts.js calls getBenchmarkIndex with no setting to skip it): a second of
+// busy loop per page. Its result (lhr.environment.benchmarkIndex, -1 when skipped) feeds only the
+// report's environment and the CLI's slow-machine warning, never a score; the performance runs
+// keep it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,8 +21,28 @@ const modules = process.argv[2];
 const load = (path) => import(pathToFileURL(join(modules, path)).href);
 const lighthouse = (await load("lighthouse/core/index.js")).default;
 const chromeLauncher = await load("chrome-launcher/dist/index.js");
+// The object the gatherers take the page's functions from (the same module instance as theirs).
+const { pageFunctions } = await load("lighthouse/core/lib/page-functions.js");
+const benchmark = pageFunctions.computeBenchmarkIndex;
+const noBenchmark = function computeBenchmarkIndex() {
+  return -1;
+};
+
+// A run's settings.skipAudits may name only audits that weigh nothing in any category's score.
+const defaults = (await load("lighthouse/core/config/default-config.js")).default;
+function checkSkipped(settings) {
+  for (const id of settings?.skipAudits ?? []) {
+    for (const [name, category] of Object.entries(defaults.categories)) {
+      const ref = category.auditRefs.find((r) => r.id === id);
+      if (ref && ref.weight !== 0) {
+        throw new Error(`skipAudits: "${id}" weighs ${ref.weight} in the ${name} score`);
+      }
+    }
+  }
+}
 
 const request = JSON.parse(readFileSync(0, "utf8"));
+for (const group of request.groups) group.runs.forEach((run) => checkSkipped(run.settings));
 const reports = [];
 // chrome-launcher starts Chrome in a process group of its own: when the process that started this
 // one dies (a test run stopped), stop Chrome and this process rather than audit on for nobody.
@@ -35,6 +62,7 @@ for (const group of request.groups) {
   });
   running = chrome;
   launching = false;
+  pageFunctions.computeBenchmarkIndex = group.benchmark === false ? noBenchmark : benchmark;
   try {
     for (const run of group.runs) {
       const flags = { port: chrome.port, output: "json", logLevel: "error" };

@@ -149,3 +149,18 @@ def test_lighthouse_and_its_chrome_die_with_their_launcher():
         silent.close()
         for pid in descendants(run.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.lighthouse
+def test_lighthouse_script_refuses_to_skip_an_audit_that_weighs_in_a_score():
+    """The suite's audits skip Lighthouse's "baseline" audit (harness.tools.lighthouse): the
+    script checks every skipped audit against Lighthouse's own categories before it starts
+    Chrome, so a release that gives one a weight stops the run instead of changing a score
+    (the suite's own settings go through the same check in tests/test_lighthouse.py)."""
+    from harness.tools import lighthouse
+
+    if not lighthouse.LIGHTHOUSE.exists():
+        pytest.skip(f"needs Lighthouse at {lighthouse.LIGHTHOUSE}: nox -s tests")
+    run = {"url": "http://127.0.0.1:9/", "settings": {"skipAudits": ["color-contrast"]}}
+    with pytest.raises(RuntimeError, match='skipAudits: "color-contrast" weighs [0-9]+ in the acc'):
+        lighthouse.lighthouse([{"flags": lighthouse.FLAGS, "runs": [run]}])

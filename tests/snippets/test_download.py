@@ -7,7 +7,6 @@ import os
 import shlex
 import subprocess
 import sys
-from subprocess import PIPE
 
 import pytest
 
@@ -38,36 +37,41 @@ def test_model_loads_from_the_downloaded_folder(snippet, monkeypatch, tmp_path):
     assert run.namespace["response"] is not None
 
 
-def start_shell_then_python(snippet_text: str, code: str, env: dict | None = None):
-    """The snippet, then a new interpreter running ``code``, in one shell (started)."""
+def shell_then_python(snippet_text: str, code: str, env: dict | None = None):
+    """The snippet, then a new interpreter running ``code``, in one shell."""
     script = f"{snippet_text}\n{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
     argv = ["bash", "-ec", script]
-    return subprocess.Popen(argv, stdout=PIPE, stderr=PIPE, text=True, env=env)
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
 
-def finished(proc: subprocess.Popen) -> subprocess.CompletedProcess:
-    out, err = proc.communicate(timeout=120)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-
-
-def shell_then_python(snippet_text: str, code: str, env: dict | None = None):
-    return finished(start_shell_then_python(snippet_text, code, env))
+OFFLINE_CHECK = """
+import traceback
+from transformers import AutoTokenizer
+AutoTokenizer.from_pretrained({cached!r})
+print("cached: loaded")
+try:
+    AutoTokenizer.from_pretrained({absent!r})
+except Exception:
+    traceback.print_exc()  # the whole chain: huggingface_hub's error is its cause
+    print("absent: raised")
+else:
+    print("absent: loaded")
+"""
 
 
 @pytest.mark.snippet("download/offline.sh")
 def test_offline_variable_loads_from_the_cache_and_fails_fast_without(snippet):
+    """A new interpreter after the snippet (huggingface_hub reads the variable when imported):
+    the cached model loads, one that is not cached raises at once."""
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
-    load = "from transformers import AutoTokenizer; AutoTokenizer.from_pretrained({!r})"
-    # The two interpreters (each imports transformers) run side by side.
-    cached, absent = (
-        start_shell_then_python(snippet.source(), load.format(repo), env)
-        for repo in (MODEL_ID, "Qwen/Qwen2-0.5B-Instruct")
-    )
-    done, missing = finished(cached), finished(absent)
+    code = OFFLINE_CHECK.format(cached=MODEL_ID, absent="Qwen/Qwen2-0.5B-Instruct")
+    done = shell_then_python(snippet.source(), code, env)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert missing.returncode != 0 and "outgoing traffic has been disabled" in missing.stderr, (
-        missing.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["cached: loaded", "absent: raised"], (
+        done.stdout,
+        done.stderr[-2000:],
     )
+    assert "outgoing traffic has been disabled" in done.stderr, done.stderr[-2000:]
 
 
 @pytest.mark.snippet("download/mirror.sh")
