@@ -12,7 +12,8 @@ import pytest
 
 from harness import standin
 from harness.model.facts import MODEL_ID
-from harness.suite import clis
+from harness.suite import background, clis
+from harness.suite.runner import adapt
 
 
 @pytest.mark.snippet("download/hf_download.sh")
@@ -59,13 +60,21 @@ else:
 """
 
 
-@pytest.mark.snippet("download/offline.sh")
-def test_offline_variable_loads_from_the_cache_and_fails_fast_without(snippet):
-    """A new interpreter after the snippet (huggingface_hub reads the variable when imported):
-    the cached model loads, one that is not cached raises at once."""
+@background.early
+def offline_check(j) -> subprocess.CompletedProcess:
+    """download/offline.sh, then a new interpreter (huggingface_hub reads the variable when it is
+    imported) that loads the cached model and then one that is not cached (started at
+    collection: the interpreter imports transformers, seconds of CPU)."""
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
     code = OFFLINE_CHECK.format(cached=MODEL_ID, absent="Qwen/Qwen2-0.5B-Instruct")
-    done = shell_then_python(snippet.source(), code, env)
+    return shell_then_python(adapt(j.runner.site, "download/offline.sh"), code, env)
+
+
+@pytest.mark.snippet("download/offline.sh")
+def test_offline_variable_loads_from_the_cache_and_fails_fast_without(snippet, offline_check):
+    """The cached model loads; one that is not cached raises at once, naming offline mode."""
+    snippet.source()
+    done = offline_check
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["cached: loaded", "absent: raised"], (
         done.stdout,
