@@ -151,6 +151,7 @@ def test_lighthouse_and_its_chrome_die_with_their_launcher():
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.browser  # with the other Lighthouse tests: node imports Lighthouse (seconds)
 @pytest.mark.lighthouse
 def test_lighthouse_script_refuses_to_skip_an_audit_that_weighs_in_a_score():
     """The suite's audits skip Lighthouse's "baseline" audit (harness.tools.lighthouse): the
