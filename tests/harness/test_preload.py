@@ -99,10 +99,10 @@ def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
     while time.monotonic() < deadline:
         try:
             os.kill(child, 0)
-        except ProcessLookupError:
+            with open(f"/proc/{child}/stat") as stat:
+                if stat.read().split(") ")[1].startswith("Z"):
+                    return  # exited, waiting for the preloaded interpreter to reap it
+        except (ProcessLookupError, FileNotFoundError):  # reaped, also between the two looks
             return
-        with open(f"/proc/{child}/stat") as stat:
-            if stat.read().split(") ")[1].startswith("Z"):
-                return  # exited, waiting for the preloaded interpreter to reap it
         time.sleep(0.1)
     pytest.fail(f"the child {child} outlived its launcher (signal {sig})")
