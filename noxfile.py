@@ -138,8 +138,7 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
 
 def mlx_env(session: nox.Session) -> dict[str, str]:
     """MLX (the Apple Silicon page's mlx_lm commands) in an environment of its own, with the
-    pinned transformers: mlx-lm needs transformers>=5.7, above the oldest session's (which so
-    leaves the MLX tests to `tests`)."""
+    pinned transformers: mlx-lm needs transformers>=5.7, above the oldest session's."""
     transformers = [
         re.sub(r"\[.*\]", "", r) for r in DEPS["snippets"] if r.startswith("transformers")
     ]
@@ -182,8 +181,8 @@ def oldest(session: nox.Session) -> None:
     errors that releases below them raise (tests/snippets/test_errors.py).
 
     The notebooks are left out: they run the same snippets, which these tests already run. So
-    are the MLX page's tests: mlx-lm runs from an environment of its own, pinned as in `tests`
-    (mlx-lm needs transformers>=5.7), so here they would repeat `tests`.
+    are the MLX page's tests: they run from the environment `mlx_env` makes, the same as in
+    `tests`, so here they would repeat `tests`.
     """
     lowest = [f"{name}=={low}" for name, (low, _) in VERIFIED.items()]
     others = [r for r in DEPS["snippets"] if not any(r.startswith(n) for n in VERIFIED)]
@@ -198,8 +197,8 @@ def oldest(session: nox.Session) -> None:
     # transformers: it runs from its own environment.
     env = transformers_serve_env(session) | error_envs(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
-    paths += ["--ignore=tests/snippets/test_mlx.py"]
-    session.run("pytest", *paths, *session.posargs, env=env)
+    skipped = ["--ignore=tests/snippets/test_mlx.py"]  # see the docstring
+    session.run("pytest", *paths, *skipped, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

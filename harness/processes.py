@@ -43,6 +43,16 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def alive(pid: int) -> bool:
+    """Whether the process is still running; a zombie (ended, not yet reaped) has ended."""
+    try:
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except (ProcessLookupError, FileNotFoundError):  # reaped, also between the two looks
+        return False
+
+
 def spawn(argv: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
     """Start a child in its own process group that dies with this process."""
     log.parent.mkdir(parents=True, exist_ok=True)

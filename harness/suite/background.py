@@ -100,8 +100,7 @@ def start_preloaded(j: Jobs) -> None:
     kernel.mkdir(parents=True)
     # The kernels' own output (their banner and warnings; what cells print goes to the notebook)
     # to a log: a kernel starts in the background, during whichever test pytest is capturing.
-    log = LOGS / "kernels.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "kernels.log"  # LOGS exists: spawn made it for preload.log
     log.write_bytes(b"")
     launch = " ".join(map(shlex.quote, [*PYTHON_M, "ipykernel_launcher"]))
     spec = {

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness.processes import die_with_parent
+from harness.processes import alive, die_with_parent
 from harness.suite import preload
 
 pytestmark = pytest.mark.timeout(120)
@@ -96,13 +96,7 @@ def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
         os.kill(run.pid, sig)
         run.communicate(timeout=30)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            os.kill(child, 0)
-            with open(f"/proc/{child}/stat") as stat:
-                if stat.read().split(") ")[1].startswith("Z"):
-                    return  # exited, waiting for the preloaded interpreter to reap it
-        except (ProcessLookupError, FileNotFoundError):  # reaped, also between the two looks
-            return
+    while alive(child):  # a zombie waiting for the preloaded interpreter to reap it has ended
+        if time.monotonic() > deadline:
+            pytest.fail(f"the child {child} outlived its launcher (signal {sig})")
         time.sleep(0.1)
-    pytest.fail(f"the child {child} outlived its launcher (signal {sig})")

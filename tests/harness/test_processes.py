@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from harness.processes import alive
+
 pytestmark = pytest.mark.timeout(120)
 
 # A test run that starts a server the way the plugin does (harness.processes.Server), writes the
@@ -30,16 +32,6 @@ RUN = textwrap.dedent(
         time.sleep(300)
     """
 )
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        # A zombie (exited, not yet reaped by init) counts as dead.
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except (ProcessLookupError, FileNotFoundError):  # reaped, also between the two looks
-        return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
