@@ -162,6 +162,14 @@ def show(page, element) -> None:
     )
 
 
+def calm(page) -> None:
+    """No tooltip open, so that none lies over what is clicked next: nothing focused (a focused
+    annotation keeps its tooltip open) and the pointer on the header's corner (fixed, with no
+    tooltip), not over an annotation that scrolling brought under it."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+
+
 def plain(markdown: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
     return re.sub(r"[`*]", "", text)
@@ -230,7 +238,7 @@ def test_annotation_buttons_are_named_and_open_from_the_keyboard(shared_page, do
     assert not wrong, f"{doc.rel}: annotation buttons named {wrong[:3]}"
     first = page.locator(".md-content .md-annotation").first
     show(page, first)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    calm(page)
     page.locator(".md-content h1").first.click()
     for _ in range(400):
         page.keyboard.press("Tab")
@@ -267,6 +275,7 @@ def test_copy_button_copies_the_snippet(shared_page, doc):
     for n, block in enumerate(doc.blocks):
         button = code.nth(n).locator("xpath=..").locator("[data-md-type='copy']")
         show(page, button)
+        calm(page)  # an open tooltip over the button would take the click
         page.evaluate("navigator.clipboard.writeText('')")
         button.click()
         copied = page.evaluate("navigator.clipboard.readText()")

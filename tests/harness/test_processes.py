@@ -40,7 +40,10 @@ def test_server_dies_with_a_killed_run(tmp_path, sig):
     test = tmp_path / "test_hang.py"
     test.write_text(RUN.format(pidfile=str(pidfile)))
     run = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        # Its own --basetemp: pytest ended by Ctrl-C removes its stale numbered temporary folders
+        # on the way out, which under the shared /tmp/pytest-of-USER took seconds.
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        + ["--basetemp", str(tmp_path / "inner"), str(test)],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
