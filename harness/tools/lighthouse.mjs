@@ -4,9 +4,14 @@
 //
 // request: {"chrome": path,
 //           "groups": [{"flags": [...], "benchmark": bool,
-//                       "runs": [{"url", "categories", "audits", "settings"}]}]}
-// Prints a JSON list with one Lighthouse report (LHR) per run, in the order asked. Starting Chrome
-// once per group instead of once per page is most of the saving over the CLI.
+//                       "runs": [{"url", "categories", "audits", "settings",
+//                                 "then": [{"script", "categories", "audits", "settings"}]}]}]}
+// Each run is a Lighthouse navigation of its url. Each of its "then" steps evaluates its script in
+// the page the navigation left (an expression; a promise is awaited, a rejection is an error) and
+// audits the page as it is then, in Lighthouse's snapshot mode, with no new navigation. Prints a
+// JSON list of Lighthouse reports (LHR): per run, the navigation's, then its steps', in the order
+// asked. Starting Chrome once per group instead of once per page is most of the saving over the
+// CLI.
 //
 // "benchmark": false skips the CPU benchmark Lighthouse runs in the page before every gather
 // (core/gather/base-artifacts.js calls getBenchmarkIndex with no setting to skip it): a second of
@@ -19,8 +24,10 @@ import { pathToFileURL } from "node:url";
 
 const modules = process.argv[2];
 const load = (path) => import(pathToFileURL(join(modules, path)).href);
-const lighthouse = (await load("lighthouse/core/index.js")).default;
+const { navigation, snapshot } = await load("lighthouse/core/index.js");
 const chromeLauncher = await load("chrome-launcher/dist/index.js");
+// Lighthouse's own dependency, to hand its navigation and snapshot functions a page.
+const puppeteer = (await load("puppeteer-core/lib/puppeteer/puppeteer-core.js")).default;
 // The object the gatherers take the page's functions from (the same module instance as theirs).
 const { pageFunctions } = await load("lighthouse/core/lib/page-functions.js");
 const benchmark = pageFunctions.computeBenchmarkIndex;
@@ -41,8 +48,17 @@ function checkSkipped(settings) {
   }
 }
 
+function config(step) {
+  const settings = { ...step.settings };
+  if (step.categories?.length) settings.onlyCategories = step.categories;
+  if (step.audits?.length) settings.onlyAudits = step.audits;
+  return { config: { extends: "lighthouse:default", settings }, flags: { logLevel: "error" } };
+}
+
 const request = JSON.parse(readFileSync(0, "utf8"));
-for (const group of request.groups) group.runs.forEach((run) => checkSkipped(run.settings));
+for (const group of request.groups) {
+  for (const run of group.runs) [run, ...(run.then ?? [])].forEach((s) => checkSkipped(s.settings));
+}
 const reports = [];
 // chrome-launcher starts Chrome in a process group of its own: when the process that started this
 // one dies (a test run stopped), stop Chrome and this process rather than audit on for nobody.
@@ -63,19 +79,26 @@ for (const group of request.groups) {
   running = chrome;
   launching = false;
   pageFunctions.computeBenchmarkIndex = group.benchmark === false ? noBenchmark : benchmark;
+  let browser = null;
   try {
+    browser = await puppeteer.connect({
+      browserURL: `http://127.0.0.1:${chrome.port}`,
+      defaultViewport: null, // Lighthouse sets its own emulation
+    });
+    const page = await browser.newPage();
     for (const run of group.runs) {
-      const flags = { port: chrome.port, output: "json", logLevel: "error" };
-      if (run.categories?.length) flags.onlyCategories = run.categories;
-      if (run.audits?.length) flags.onlyAudits = run.audits;
-      const config = run.settings
-        ? { extends: "lighthouse:default", settings: run.settings }
-        : undefined;
-      const result = await lighthouse(run.url, flags, config);
+      const result = await navigation(page, run.url, config(run));
       if (!result) throw new Error(`Lighthouse returned nothing for ${run.url}`);
       reports.push(result.lhr);
+      for (const step of run.then ?? []) {
+        await page.evaluate(step.script);
+        const after = await snapshot(page, config(step));
+        if (!after) throw new Error(`Lighthouse's snapshot returned nothing for ${run.url}`);
+        reports.push(after.lhr);
+      }
     }
   } finally {
+    await browser?.disconnect();
     await chrome.kill();
     running = null;
   }

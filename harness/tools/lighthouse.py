@@ -3,9 +3,9 @@
 Two uses, kept apart because only one of them is deterministic:
 
 - **audits** (the suite, tests/test_lighthouse.py): accessibility, best practices and SEO, and
-  console errors, for every page in both languages; the dark palette again for accessibility
-  and console errors, the categories where colour matters. These scores do not move with the
-  machine's load: each must be 100.
+  console errors, for every page in both languages; then, on the same page switched to the dark
+  palette with its toggle, accessibility again (contrast is where colour matters), in Lighthouse's
+  snapshot mode. These scores do not move with the machine's load: each must be 100.
 - **performance** (the benchmark, harness/bench.py): the performance score and total blocking
   time, which do move with load, measured side by side with a baseline built in the same run:
   the same page with Material's code annotations switched off (their tooltips are most of the
@@ -13,9 +13,9 @@ Two uses, kept apart because only one of them is deterministic:
 
 The site is built for a loopback address (its absolute links point there) and served the way a
 static host serves it (harness.processes.fresh_site). Lighthouse (npm, in .cache/node) runs with
-its default mobile settings in Debian's Chromium, one Chrome per palette
-(harness/tools/lighthouse.mjs); the dark palette is Chromium's `--force-dark-mode`, which
-Material's palette follows.
+its default mobile settings in Debian's Chromium, one Chrome for all the audits
+(harness/tools/lighthouse.mjs). The dark palette is the one Material shows a reader who clicks
+its toggle (or whose system is dark: the same colours).
 
     python -m harness.tools.lighthouse audits [--json OUT]   # what the suite checks, as a table
 """
@@ -36,13 +36,34 @@ from harness.processes import fresh_site
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 SCRIPT = Path(__file__).with_name("lighthouse.mjs")
 FLAGS = ["--headless=new", *CHROMIUM_ARGS]
-PALETTES = {"light": [], "dark": ["--force-dark-mode"]}
 CONSOLE = "errors-in-console"
-# What the suite holds at 100 in each palette (colour matters to accessibility only).
+# What the suite holds at 100 in each palette (colour matters to accessibility only). The light
+# palette is a Lighthouse navigation, which also gathers the console (errors-in-console); the dark
+# one a snapshot of the same page after SWITCH_TO_DARK, which has no console to read (the browser
+# tests check the console in both palettes: tests/test_browser.py).
 AUDITED = {
     "light": ("accessibility", "best-practices", "seo"),
     "dark": ("accessibility",),
 }
+# Material's palette toggle, clicked as a reader would (the page stays put: no new navigation);
+# resolves once the page shows the dark scheme and its colour transitions have ended (axe reads
+# the computed colours). Rejects if the scheme does not change.
+SWITCH_TO_DARK = """(async () => {
+  const dark = document.querySelector(
+    "[data-md-component=palette] input[data-md-color-media='(prefers-color-scheme: dark)']");
+  if (!dark) throw new Error("no dark palette in Material's palette toggle");
+  document.querySelector(`label[for='${dark.id}']`).click();
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const scheme = () => document.body.dataset.mdColorScheme;
+  for (let i = 0; i < 600 && scheme() !== dark.dataset.mdColorScheme; i++) await frame();
+  if (scheme() !== dark.dataset.mdColorScheme) {
+    throw new Error(`the palette toggle left the scheme at ${scheme()}`);
+  }
+  await frame();
+  await frame();
+  const moving = document.getAnimations().filter((a) => a instanceof CSSTransition);
+  await Promise.all(moving.map((a) => a.finished.catch(() => null)));
+})()"""
 # The suite's audits need no performance trace: no full-page screenshot, no pauses after load,
 # shorter quiet windows (as long as the browser tests' "network idle"), and not the one audit of
 # theirs that reads a trace, "baseline" (the web features a page uses: informative, weight 0 in
@@ -139,22 +160,20 @@ def audits(urls: list[str] | None = None) -> dict[str, dict]:
     """The suite's audits of every page (AUDITED), keyed "url|palette"."""
     urls = pages() if urls is None else urls
     with fresh_site() as (base, _):
-        groups = [
+        light, dark = AUDITED["light"], AUDITED["dark"]
+        runs = [
             {
-                "flags": [*FLAGS, *PALETTES[palette]],
-                "benchmark": False,  # no score here uses it: lighthouse.mjs
-                "runs": [
-                    {
-                        "url": base + url,
-                        "categories": list(categories),
-                        "audits": [CONSOLE],
-                        "settings": AUDIT_SETTINGS,
-                    }
-                    for url in urls
+                "url": base + url,
+                "categories": list(light),
+                "audits": [CONSOLE],
+                "settings": AUDIT_SETTINGS,
+                "then": [
+                    {"script": SWITCH_TO_DARK, "categories": list(dark), "settings": AUDIT_SETTINGS}
                 ],
             }
-            for palette, categories in AUDITED.items()
+            for url in urls
         ]
+        groups = [{"flags": FLAGS, "benchmark": False, "runs": runs}]  # no score uses it
         reports = lighthouse(groups)
         ran = {r["environment"]["benchmarkIndex"] for r in reports} - {-1}
         if ran:  # the skip is Lighthouse's internals: a new release may not take it
@@ -163,7 +182,7 @@ def audits(urls: list[str] | None = None) -> dict[str, dict]:
                 "lighthouse.mjs replaces it for the audits: see its header"
             )
         reports = iter(reports)
-        return {f"{url}|{palette}": summarize(next(reports)) for palette in AUDITED for url in urls}
+        return {f"{url}|{palette}": summarize(next(reports)) for url in urls for palette in AUDITED}
 
 
 def performance(urls: list[str], runs: int) -> dict[str, dict[str, list]]:
