@@ -91,9 +91,17 @@ def install_test_env(session: nox.Session, torch: list[str]) -> None:
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
+    build_standin(session)
     if npm and npm.wait() != 0:
         session.error(f"npm install failed with exit code {npm.returncode}")
     build_llamacpp(session)
+
+
+def build_standin(session: nox.Session) -> None:
+    """The stand-in model for this environment's libraries (harness/standin.py), built with the
+    installs when .cache/standin/ has none for them (about 10 s): pytest would build it at start,
+    before any test or background job, and `.ci/run` fills both sessions' environments at once."""
+    session.run_install("python", "-m", "harness.standin", silent=True)
 
 
 def build_llamacpp(session: nox.Session) -> None:
@@ -192,6 +200,7 @@ def oldest(session: nox.Session) -> None:
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
+    build_standin(session)
     build_llamacpp(session)
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
@@ -219,6 +228,7 @@ def latest(session: nox.Session) -> None:
     out = ROOT / "test-artifacts" / "latest"
     out.mkdir(parents=True, exist_ok=True)
     session.run("python", "-m", "harness.tools.pins", "versions")
+    build_standin(session)
     # The test server, `transformers serve`, needs a current transformers.
     env = transformers_serve_env(session) if "transformers" in forced else {}
     # The newest mlx-lm, in its own environment as in the other sessions.

@@ -219,7 +219,8 @@ def ensure() -> Path:
     if done.exists():
         return home
     STANDIN_CACHE.mkdir(parents=True, exist_ok=True)
-    with open(STANDIN_CACHE / ".lock", "w") as lock:
+    # One lock per stand-in: two sessions building theirs (other versions) do not wait.
+    with open(home.with_name(home.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(home, ignore_errors=True)
