@@ -17,6 +17,8 @@ import pytest
 from harness.model import manifest
 from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
 from harness.model.site import SITE
+from harness.suite import background
+from harness.suite.runner import adapt
 
 ERRORS = [(name, r) for name, e in SITE.manifest.items() for r in e.raises]
 
@@ -33,27 +35,51 @@ def quoted(error: manifest.Raises) -> str:
     return SITE.snippet_text(error.output).strip()
 
 
+def side_python(error: manifest.Raises) -> str | None:
+    """The interpreter of the environment with the old release (`nox -s oldest` makes them and
+    names them in SIDE_PYTHONS)."""
+    return json.loads(os.environ.get("SIDE_PYTHONS", "{}")).get(error.under)
+
+
+@background.early
+def older_release_runs(j) -> dict[tuple[str, str], tuple[str, subprocess.CompletedProcess]]:
+    """Each snippet whose error comes from an older release, run as a script in that release's
+    environment, with the release's version as that environment reports it; keyed by (snippet,
+    release). Started at collection: each run imports torch and transformers, seconds of CPU."""
+    folder = j.scratch("older-releases-")
+    runs = {}
+    for n, (name, error) in enumerate(ERRORS):
+        python = side_python(error) if error.under else None
+        if not python:
+            continue
+        package = error.under.split("==")[0]
+        got = subprocess.run(
+            [python, "-c", f"import importlib.metadata as m; print(m.version({package!r}))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        script = folder / str(n) / name.rsplit("/", 1)[-1]
+        script.parent.mkdir()
+        script.write_text(adapt(j.runner.site, name), encoding="utf-8")
+        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        done = subprocess.run(
+            [python, str(script)], capture_output=True, text=True, env=env, timeout=600
+        )
+        runs[name, error.under] = (got, done)
+    return runs
+
+
 @pytest.mark.parametrize("name,error", cases(lambda r: r.under is not None))
-def test_raises_under_an_older_release(name, error, snippet, tmp_path):
+def test_raises_under_an_older_release(name, error, snippet, older_release_runs):
     """The snippet, run as a script in an environment with the old release, ends with the error
-    the page quotes. `nox -s oldest` makes those environments and names them in SIDE_PYTHONS."""
-    python = json.loads(os.environ.get("SIDE_PYTHONS", "{}")).get(error.under)
-    if not python:
+    the page quotes."""
+    if not side_python(error):
         pytest.skip(f"needs an environment with {error.under}: `nox -s oldest` runs this test")
+    snippet.source()
     package, wanted = error.under.split("==")
-    got = subprocess.run(
-        [python, "-c", f"import importlib.metadata as m; print(m.version({package!r}))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    got, done = older_release_runs[name, error.under]
     assert got == wanted, f"SIDE_PYTHONS[{error.under!r}] has {package} {got}"
-    script = tmp_path / name.rsplit("/", 1)[-1]
-    script.write_text(snippet.source(), encoding="utf-8")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run(
-        [python, str(script)], capture_output=True, text=True, env=env, timeout=600
-    )
     assert done.returncode != 0, f"{snippet.where()} ran without error under {error.under}"
     last = done.stderr.strip().splitlines()[-1]
     assert last == quoted(error), (
