@@ -168,9 +168,10 @@ def test_generate_chats_with_the_models_sampling(snippet, mlx_runs):
     assert flags == wanted, (flags, wanted)
 
 
-@pytest.fixture(scope="module")
-def generate_defaults() -> tuple[str, str]:
-    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm."""
+@background.early
+def generate_defaults(j) -> tuple[str, str]:
+    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm
+    (started at collection: importing it takes a second or two of CPU)."""
     done = subprocess.run(
         [
             mlx_bin() / "python",
