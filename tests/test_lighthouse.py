@@ -22,9 +22,13 @@ pytestmark = [pytest.mark.lighthouse, pytest.mark.browser, pytest.mark.timeout(1
 
 
 @pytest.fixture(scope="module")
-def report(lighthouse_report):
+def chromium():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+
+
+@pytest.fixture(scope="module")
+def report(chromium, lighthouse_report):
     return lighthouse_report
 
 
@@ -47,20 +51,11 @@ DIM_IN_THE_DARK = """.then(() => {
 })"""
 
 
-def test_dark_audit_sees_the_dark_palette(site_url):
-    """The dark step audits the page in the dark palette: a contrast defect planted in that
-    palette alone fails it, and not the light audit of the same page before it."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
-    settings = lighthouse.AUDIT_SETTINGS
-    run = {"url": site_url, "categories": ["accessibility"], "settings": settings}
-    run["then"] = [
-        {
-            "script": lighthouse.SWITCH_TO_DARK + DIM_IN_THE_DARK,
-            "categories": ["accessibility"],
-            "settings": settings,
-        }
-    ]
+def test_dark_audit_sees_the_dark_palette(chromium, site_url):
+    """The dark step of the suite's audit (lighthouse.audit_run) audits the page in the dark
+    palette: a contrast defect planted in that palette alone fails it, and not the light audit of
+    the same page before it."""
+    run = lighthouse.audit_run(site_url, lighthouse.SWITCH_TO_DARK + DIM_IN_THE_DARK)
     group = {"flags": lighthouse.FLAGS, "benchmark": False, "runs": [run]}
     light, dark = lighthouse.lighthouse([group])
     assert (light["gatherMode"], dark["gatherMode"]) == ("navigation", "snapshot")

@@ -156,23 +156,25 @@ def summarize(report: dict) -> dict:
     }
 
 
+def audit_run(url: str, switch: str = SWITCH_TO_DARK) -> dict:
+    """The suite's audit of one page (lighthouse.mjs's run): the light palette's categories and
+    the console in a navigation, then the dark palette's categories after ``switch``."""
+    return {
+        "url": url,
+        "categories": list(AUDITED["light"]),
+        "audits": [CONSOLE],
+        "settings": AUDIT_SETTINGS,
+        "then": [
+            {"script": switch, "categories": list(AUDITED["dark"]), "settings": AUDIT_SETTINGS}
+        ],
+    }
+
+
 def audits(urls: list[str] | None = None) -> dict[str, dict]:
     """The suite's audits of every page (AUDITED), keyed "url|palette"."""
     urls = pages() if urls is None else urls
     with fresh_site() as (base, _):
-        light, dark = AUDITED["light"], AUDITED["dark"]
-        runs = [
-            {
-                "url": base + url,
-                "categories": list(light),
-                "audits": [CONSOLE],
-                "settings": AUDIT_SETTINGS,
-                "then": [
-                    {"script": SWITCH_TO_DARK, "categories": list(dark), "settings": AUDIT_SETTINGS}
-                ],
-            }
-            for url in urls
-        ]
+        runs = [audit_run(base + url) for url in urls]
         groups = [{"flags": FLAGS, "benchmark": False, "runs": runs}]  # no score uses it
         reports = lighthouse(groups)
         ran = {r["environment"]["benchmarkIndex"] for r in reports} - {-1}

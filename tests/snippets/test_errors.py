@@ -49,7 +49,7 @@ def older_release_runs(j) -> dict[tuple[str, str], tuple[str, subprocess.Complet
     folder = j.scratch("older-releases-")
     runs = {}
     for n, (name, error) in enumerate(ERRORS):
-        python = side_python(error) if error.under else None
+        python = side_python(error)
         if not python:
             continue
         package = error.under.split("==")[0]
