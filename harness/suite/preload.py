@@ -6,6 +6,7 @@ runs, `transformers serve`. The preloaded interpreter pays that once:
 
     python -m harness.suite.preload --serve SOCKET [MODULE...]  # import, then fork per request
     python -m harness.suite.preload MODULE [ARGS...]    # `python -m MODULE ARGS...`, forked
+    python -m harness.suite.preload SCRIPT.py [ARGS...] # `python SCRIPT.py ARGS...`, forked
 
 The second form is the launcher: it imports nothing heavy, hands the preloaded interpreter its
 argv, working directory, environment, priority (nice) and standard streams (over the Unix socket
@@ -24,11 +25,13 @@ import json
 import os
 import runpy
 import select
+import shlex
 import signal
 import socket
 import struct
 import sys
 import traceback
+from pathlib import Path
 
 ENV = "PRELOAD_SOCKET"
 # What the suite's processes import first: the snippets' libraries and a Jupyter kernel.
@@ -127,10 +130,15 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> None:
     threading.Thread(target=watch, daemon=True, name="preload-launcher").start()
     module, *args = request["argv"]
     sys.argv = [module, *args]
-    sys.path[0] = request["cwd"]
+    script = is_script(module)
+    # sys.path[0] as `python -m` (the working directory) or `python SCRIPT` (its folder) sets it
+    sys.path[0] = os.path.dirname(os.path.abspath(module)) if script else request["cwd"]
     code = 0
     try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if script:
+            runpy.run_path(module, run_name="__main__")
+        else:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as exc:
         code = _exit_code(exc.code)
     except BaseException:
@@ -157,11 +165,17 @@ def _exit_code(code) -> int:
     return 1
 
 
+def is_script(name: str) -> bool:
+    """Whether the launcher's first argument is a script (`python SCRIPT.py`), not a module."""
+    return name.endswith(".py")
+
+
 # -- the launcher -----------------------------------------------------------------------------
 
 
 def launch(argv: list[str]) -> int:
-    """Run `python -m argv...` forked from the preloaded interpreter; exec a new one without."""
+    """Run `python -m argv...` (or `python argv...` for a script) forked from the preloaded
+    interpreter; exec a new one without."""
     path = os.environ.get(ENV)
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -170,7 +184,7 @@ def launch(argv: list[str]) -> int:
         conn.connect(path)
     except OSError:
         conn.close()
-        os.execv(sys.executable, [sys.executable, "-m", *argv])
+        os.execv(sys.executable, [sys.executable, *([] if is_script(argv[0]) else ["-m"]), *argv])
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)}
     socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
 
@@ -191,6 +205,23 @@ def launch(argv: list[str]) -> int:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     return code
+
+
+def python_command(folder: Path) -> Path:
+    """A `python` command in ``folder`` for the commands a page tells readers to run: a script
+    (`python SCRIPT.py ARGS`) forks from the preloaded interpreter, anything else runs this
+    environment's Python. Put ``folder`` first on PATH."""
+    real = shlex.quote(sys.executable)
+    path = folder / "python"
+    path.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        f'  *.py) exec {real} -m harness.suite.preload "$@" ;;\n'
+        f'  *) exec {real} "$@" ;;\n'
+        "esac\n"
+    )
+    path.chmod(0o755)
+    return path
 
 
 def main() -> int:

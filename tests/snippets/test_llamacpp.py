@@ -27,7 +27,7 @@ from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
 from harness.model.shapes import meta_model
 from harness.model.site import LANGS, SITE
 from harness.processes import Server, free_port
-from harness.suite import background, clis
+from harness.suite import background, clis, preload
 from harness.suite.background import LOGS
 from harness.suite.runner import adapt
 
@@ -56,13 +56,15 @@ def llama_converted(j) -> Converted:
     for entry in tree.iterdir():
         (work / entry.name).symlink_to(entry)
     standin.download_to(work / "Qwen2-7B-Instruct")
-    env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    # `python` is this environment's, and runs the converter forked from the preloaded
+    # interpreter (when the run started one): its imports of torch and transformers are paid.
+    shim = preload.python_command(j.scratch("python-")).parent
     j.runner.shell(
         "llamacpp/convert.sh",
         {CONVERT_DOWNLOAD: "true  # downloaded above, from the stand-in"},
         timeout=600,
         cwd=work,
-        env={**os.environ, "PATH": env_path},  # `python` is this environment's
+        env={**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"},
         claim=False,
     )
     return Converted(work, work / GGUF)
