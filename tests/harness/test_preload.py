@@ -100,3 +100,34 @@ def test_child_dies_with_its_launcher(preloaded, tmp_path, sig):
         if time.monotonic() > deadline:
             pytest.fail(f"the child {child} outlived its launcher (signal {sig})")
         time.sleep(0.1)
+
+
+def test_a_script_runs_as_python_runs_it(preloaded, tmp_path):
+    """`python SCRIPT.py ARGS`, through the `python` command that python_command writes: forked,
+    with the script as __main__, its path as __file__ and its folder first on sys.path."""
+    env, server = preloaded
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "helper.py").write_text("NAME = 'beside the script'\n")
+    (scripts / "tool.py").write_text(
+        "import os, sys, helper\n"
+        "print(__name__, os.path.basename(__file__), sys.argv, helper.NAME, os.getppid())\n"
+        "sys.exit(4)\n"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python = preload.python_command(bin_dir)
+    env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"}
+    run = subprocess.Popen(
+        ["bash", "-c", "python scripts/tool.py a 'b c'; echo status $?; python -c 'print(6*7)'"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out, _ = run.communicate(timeout=60)
+    assert python == bin_dir / "python"
+    first, status, other = out.splitlines()
+    assert first.startswith("__main__ tool.py ['scripts/tool.py', 'a', 'b c'] beside the script")
+    assert int(first.split()[-1]) == server.pid, "not forked from the preloaded interpreter"
+    assert (status, other) == ("status 4", "42")

@@ -160,3 +160,54 @@ def test_lighthouse_script_refuses_to_skip_an_audit_that_weighs_in_a_score():
     run = {"url": "http://127.0.0.1:9/", "settings": {"skipAudits": ["color-contrast"]}}
     with pytest.raises(RuntimeError, match='skipAudits: "color-contrast" weighs [0-9]+ in the acc'):
         lighthouse.lighthouse([{"flags": lighthouse.FLAGS, "runs": [run]}])
+
+
+ENDING = textwrap.dedent(
+    """
+    import atexit
+    from pathlib import Path
+
+    atexit.register(lambda: Path("exit-handler-ran").write_text("yes"))
+
+    class TornDown:
+        def __init__(self):  # what __del__ needs, held: teardown clears module globals first
+            self.path, self.open = str(Path("torn-down").resolve()), open
+
+        def __del__(self):
+            with self.open(self.path, "w") as f:
+                f.write("yes")
+
+    KEPT = TornDown()  # collected only by the interpreter's teardown
+
+    def test_fails():
+        assert {outcome!r} == "pass"
+    """
+)
+
+
+@pytest.mark.parametrize("outcome", ["pass", "fail"])
+def test_a_run_exits_with_its_status_after_its_exit_handlers(tmp_path, outcome):
+    """The plugin ends a pytest run without the interpreter's teardown: the exit status and every
+    exit handler are kept, module teardown (where __del__ of module globals runs) is skipped."""
+    (tmp_path / "test_end.py").write_text(ENDING.format(outcome=outcome))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "harness.suite.plugin",
+            "-p",
+            "no:cacheprovider",
+        ]
+        + ["--basetemp", str(tmp_path / "inner"), "test_end.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == (0 if outcome == "pass" else 1), done.stdout + done.stderr
+    assert ("1 passed" if outcome == "pass" else "1 failed") in done.stdout, done.stdout
+    assert (tmp_path / "exit-handler-ran").exists(), "an exit handler did not run"
+    assert not (tmp_path / "torn-down").exists(), "the interpreter tore its modules down"
