@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from harness.model.facts import ARTIFACTS, CHROMIUM
 from harness.model.site import SITE, Page
 from harness.processes import launch_chromium
+from harness.tools.lighthouse import PALETTE_INPUT, TRANSITIONS_END
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 expect.set_options(timeout=15_000)  # a busy machine may need seconds to open a popover
@@ -106,6 +107,20 @@ class Tab:
             return self.page
         return self.load(url, color_scheme)
 
+    def switch_palette(self, to: str):
+        """Click Material's palette toggle on the page shown, as a reader does, to the "light" or
+        "dark" palette; returns once the page shows it and its colour transitions have ended."""
+        page = self.page
+        palette = page.locator(PALETTE_INPUT.format(to))
+        page.locator(f"label[for='{palette.get_attribute('id')}']").click()
+        expect(page.locator("body")).to_have_attribute(
+            "data-md-color-scheme", palette.get_attribute("data-md-color-scheme")
+        )
+        page.evaluate(TRANSITIONS_END)
+        if self.shown:
+            self.shown = (self.shown[0], to)
+        return page
+
 
 @pytest.fixture(scope="module")
 def tab(browser, site_url):
@@ -175,22 +190,48 @@ def plain(markdown: str) -> str:
     return re.sub(r"[`*]", "", text)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
-def test_page_loads_cleanly_in_each_palette(shared_page, doc, scheme):
-    """The palette follows the reader's system setting, nothing the page loads fails (Material
-    fetches a sitemap beside each hreflang link), and a screenshot of its first screen is kept
-    for a person (one of the whole page added a third to these tests' time)."""
-    page = shared_page(doc.url, color_scheme=scheme)
+def test_page_loads_cleanly(shared_page, doc):
+    """In the light palette (the reader's system setting here), nothing the page loads fails
+    (Material fetches a sitemap beside each hreflang link), and a screenshot of its first screen
+    is kept for a person (one of the whole page added a third to these tests' time)."""
+    page = shared_page(doc.url)
     page.wait_for_load_state("networkidle")
-    expected = "slate" if scheme == "dark" else "default"
-    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
     assert not page.console_errors, page.console_errors
     assert not page.js_errors, page.js_errors
-    out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{scheme}.png"
+    screenshot(page, doc, "light")
+
+
+def screenshot(page, doc: Page, palette: str) -> None:
+    out = ARTIFACTS / "screenshots" / f"{doc.name}.{doc.lang}.{palette}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out))
     assert out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("doc", PAGES, ids=pid)
+def test_dark_palette_shows_cleanly(tab, shared_page, doc):
+    """Material's palette toggle, clicked on the page just loaded: the dark scheme shows without
+    an error, a screenshot of its first screen is kept for a person, and the toggle switches back
+    to the light scheme for the tests after this one on the page."""
+    shared_page(doc.url)
+    page = tab.switch_palette("dark")
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
+    screenshot(page, doc, "dark")
+    tab.switch_palette("light")
+
+
+@pytest.mark.parametrize(("address", "lang"), [("", "en"), ("zh/", "zh")])
+def test_palette_follows_the_systems_dark_setting(open_page, address, lang):
+    """A reader whose system is set to dark gets the dark palette on their first visit (the
+    light setting is every page's load in test_page_loads_cleanly)."""
+    page = open_page(address, color_scheme="dark")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
 
 
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
@@ -286,16 +327,19 @@ def test_copy_button_copies_the_snippet(shared_page, doc):
         assert got == want, f"{block.where()}: the copy button gives other code than the snippet"
 
 
-@pytest.mark.parametrize("name", SITE.page_names)
-def test_language_switcher_keeps_the_page(open_page, site_url, name):
-    en, zh = SITE.page(name, "en"), SITE.page(name, "zh")
-    page = open_page(en.url)
+@pytest.mark.parametrize("doc", [p for p in PAGES if p.lang == "en"], ids=pid)
+def test_language_switcher_keeps_the_page(shared_page, site_url, doc):
+    """From the English page to the same page in Chinese, and back (the last test on the page:
+    it leaves the page by its links)."""
+    zh = SITE.page(doc.name, "zh")
+    page = shared_page(doc.url)
     page.locator(".md-select__link[hreflang='zh']").first.evaluate("a => a.click()")
     page.wait_for_url(site_url + zh.url)
     assert page.locator("html").get_attribute("lang") == "zh"
     page.locator(".md-select__link[hreflang='en']").first.evaluate("a => a.click()")
-    page.wait_for_url(site_url + en.url)
+    page.wait_for_url(site_url + doc.url)
     assert page.locator("html").get_attribute("lang") == "en"
+    assert not page.js_errors, page.js_errors
 
 
 def test_linked_tabs_switch_together(open_page):

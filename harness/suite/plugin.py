@@ -123,18 +123,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 def group_by_page(items) -> None:
-    """The browser tests that take a page (a ``doc`` parameter) run grouped by page, its light
-    palette first, in the order of their first test: one tab then loads each page once per
-    palette (tests/test_browser.py)."""
+    """The browser tests that take a page (a ``doc`` parameter) run grouped by page, in the order
+    of their first test, and within a page in the order of their file: one tab then loads each
+    page once (tests/test_browser.py)."""
     first: dict[tuple, int] = {}
 
     def key(pair):
         n, item = pair
         params = getattr(item, "callspec", None) and item.callspec.params
         if not params or "doc" not in params or not item.get_closest_marker("browser"):
-            return (first.setdefault((item.path, n), n), False)
-        group = first.setdefault((item.path, params["doc"].rel), n)
-        return (group, params.get("scheme") == "dark")
+            return first.setdefault((item.path, n), n)
+        return first.setdefault((item.path, params["doc"].rel), n)
 
     items[:] = [item for _, item in sorted(enumerate(items), key=key)]
 

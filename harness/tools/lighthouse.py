@@ -40,30 +40,42 @@ CONSOLE = "errors-in-console"
 # What the suite holds at 100 in each palette (colour matters to accessibility only). The light
 # palette is a Lighthouse navigation, which also gathers the console (errors-in-console); the dark
 # one a snapshot of the same page after SWITCH_TO_DARK, which has no console to read (the browser
-# tests check the console in both palettes: tests/test_browser.py).
+# tests check the console in both palettes, the dark one after the same toggle:
+# tests/test_browser.py).
 AUDITED = {
     "light": ("accessibility", "best-practices", "seo"),
     "dark": ("accessibility",),
 }
-# Material's palette toggle, clicked as a reader would (the page stays put: no new navigation);
-# resolves once the page shows the dark scheme and its colour transitions have ended (axe reads
-# the computed colours). Rejects if the scheme does not change.
-SWITCH_TO_DARK = """(async () => {
-  const dark = document.querySelector(
-    "[data-md-component=palette] input[data-md-color-media='(prefers-color-scheme: dark)']");
-  if (!dark) throw new Error("no dark palette in Material's palette toggle");
-  document.querySelector(`label[for='${dark.id}']`).click();
+# Material's palette toggle: the input of a palette ("light" or "dark"), whose label is the
+# button a reader clicks in the other palette.
+PALETTE_INPUT = (
+    "[data-md-component=palette] input[data-md-color-media='(prefers-color-scheme: {})']"
+)
+DARK_INPUT = PALETTE_INPUT.format("dark")
+# Resolves once the colour transitions a palette change started have ended (axe and screenshots
+# read the computed colours).
+TRANSITIONS_END = """async () => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-  const scheme = () => document.body.dataset.mdColorScheme;
-  for (let i = 0; i < 600 && scheme() !== dark.dataset.mdColorScheme; i++) await frame();
-  if (scheme() !== dark.dataset.mdColorScheme) {
-    throw new Error(`the palette toggle left the scheme at ${scheme()}`);
-  }
   await frame();
   await frame();
   const moving = document.getAnimations().filter((a) => a instanceof CSSTransition);
   await Promise.all(moving.map((a) => a.finished.catch(() => null)));
-})()"""
+}"""
+# The toggle clicked as a reader would (the page stays put: no new navigation); resolves once
+# the page shows the dark scheme and its transitions have ended. Rejects if the scheme does not
+# change.
+SWITCH_TO_DARK = f"""(async () => {{
+  const dark = document.querySelector({json.dumps(DARK_INPUT)});
+  if (!dark) throw new Error("no dark palette in Material's palette toggle");
+  document.querySelector(`label[for='${{dark.id}}']`).click();
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const scheme = () => document.body.dataset.mdColorScheme;
+  for (let i = 0; i < 600 && scheme() !== dark.dataset.mdColorScheme; i++) await frame();
+  if (scheme() !== dark.dataset.mdColorScheme) {{
+    throw new Error(`the palette toggle left the scheme at ${{scheme()}}`);
+  }}
+  await ({TRANSITIONS_END})();
+}})()"""
 # The suite's audits need no performance trace: no full-page screenshot, no pauses after load,
 # shorter quiet windows (as long as the browser tests' "network idle"), and not the one audit of
 # theirs that reads a trace, "baseline" (the web features a page uses: informative, weight 0 in
