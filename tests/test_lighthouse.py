@@ -43,21 +43,13 @@ def test_lighthouse_scores(report, url, palette):
     assert not result["console"], f"/{url} ({palette}) console errors: {result['console']}"
 
 
-# Text in the dark palette only, in a grey on slate's background that fails contrast.
-DIM_IN_THE_DARK = """.then(() => {
-  const style = document.createElement("style");
-  style.textContent = "[data-md-color-scheme=slate] .md-typeset p { color: #303030 !important }";
-  document.head.append(style);
-})"""
-
-
-def test_dark_audit_sees_the_dark_palette(chromium, site_url):
-    """The dark step of the suite's audit (lighthouse.audit_run) audits the page in the dark
-    palette: a contrast defect planted in that palette alone fails it, and not the light audit of
-    the same page before it."""
-    run = lighthouse.audit_run(site_url, lighthouse.SWITCH_TO_DARK + DIM_IN_THE_DARK)
-    group = {"flags": lighthouse.FLAGS, "benchmark": False, "runs": [run]}
-    light, dark = lighthouse.lighthouse([group])
-    assert (light["gatherMode"], dark["gatherMode"]) == ("navigation", "snapshot")
-    assert light["audits"]["color-contrast"]["score"] == 1, lighthouse.summarize(light)
-    assert dark["audits"]["color-contrast"]["score"] == 0, lighthouse.summarize(dark)
+def test_dark_audit_sees_the_dark_palette(report):
+    """The dark step of the suite's audit audits the page in the dark palette: a contrast defect
+    planted in that palette alone (lighthouse.PLANTED, audited with the pages) fails it, and not
+    the light audit of the same page before it."""
+    light, dark = (report.get(f"{lighthouse.PLANTED}|{p}") for p in ("light", "dark"))
+    assert light and dark, "the planted check was not audited (harness.suite.background)"
+    assert (light["mode"], dark["mode"]) == ("navigation", "snapshot")
+    assert light["scores"] == dict.fromkeys(lighthouse.AUDITED["light"], 100), light["failing"]
+    assert dark["scores"]["accessibility"] < 100, dark
+    assert [a.split()[0] for a in dark["failing"]["accessibility"]] == ["color-contrast"], dark

@@ -176,7 +176,7 @@ def start_lighthouse(j: Jobs) -> None:
     """The Lighthouse audits (harness.tools.lighthouse), in the background: most of their time is
     Chromium waiting for the page to settle, which the other tests fill."""
     LIGHTHOUSE_JSON.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "harness.tools.lighthouse", "audits"]
+    argv = [sys.executable, "-m", "harness.tools.lighthouse", "audits", "--planted"]
     j.lighthouse = spawn([*argv, "--json", str(LIGHTHOUSE_JSON)], LIGHTHOUSE_LOG)
 
 

@@ -17,7 +17,10 @@ its default mobile settings in Debian's Chromium, one Chrome for all the audits
 (harness/tools/lighthouse.mjs). The dark palette is the one Material shows a reader who clicks
 its toggle (or whose system is dark: the same colours).
 
-    python -m harness.tools.lighthouse audits [--json OUT]   # what the suite checks, as a table
+    python -m harness.tools.lighthouse audits [--json OUT] [--planted]   # what the suite checks
+
+With --planted the audits also audit one page with a defect planted in its dark palette alone
+(PLANTED): a check of the dark step itself, which tests/test_lighthouse.py reads.
 """
 
 from __future__ import annotations
@@ -76,6 +79,15 @@ SWITCH_TO_DARK = f"""(async () => {{
   }}
   await ({TRANSITIONS_END})();
 }})()"""
+# A check of the dark step itself, audited beside the pages: text in the dark palette only, in a
+# grey on slate's background that fails contrast, planted in the home page after the switch. The
+# light navigation must pass it, and the dark snapshot must catch it.
+PLANTED = "planted"
+DIM_IN_THE_DARK = """.then(() => {
+  const style = document.createElement("style");
+  style.textContent = "[data-md-color-scheme=slate] .md-typeset p { color: #303030 !important }";
+  document.head.append(style);
+})"""
 # The suite's audits need no performance trace: no full-page screenshot, no pauses after load,
 # shorter quiet windows (as long as the browser tests' "network idle"), and not the one audit of
 # theirs that reads a trace, "baseline" (the web features a page uses: informative, weight 0 in
@@ -139,7 +151,8 @@ def lighthouse(groups: list[dict]) -> list[dict]:
 
 
 def summarize(report: dict) -> dict:
-    """Scores (0-100) by category, each category's failing audits, and the console errors."""
+    """Lighthouse's mode (navigation or snapshot), scores (0-100) by category, each category's
+    failing audits, and the console errors."""
     scores = {c: round(v["score"] * 100) for c, v in report["categories"].items()}
     failing = {}
     for c, category in report["categories"].items():
@@ -161,6 +174,7 @@ def summarize(report: dict) -> dict:
     ]
     tbt = report["audits"].get("total-blocking-time", {}).get("numericValue")
     return {
+        "mode": report["gatherMode"],
         "scores": scores,
         "failing": failing,
         "console": console,
@@ -182,11 +196,15 @@ def audit_run(url: str, switch: str = SWITCH_TO_DARK) -> dict:
     }
 
 
-def audits(urls: list[str] | None = None) -> dict[str, dict]:
-    """The suite's audits of every page (AUDITED), keyed "url|palette"."""
+def audits(urls: list[str] | None = None, planted: bool = False) -> dict[str, dict]:
+    """The suite's audits of every page (AUDITED), keyed "url|palette"; with ``planted``, also
+    the PLANTED check, keyed "planted|palette"."""
     urls = pages() if urls is None else urls
     with fresh_site() as (base, _):
         runs = [audit_run(base + url) for url in urls]
+        if planted:
+            runs.append(audit_run(base, SWITCH_TO_DARK + DIM_IN_THE_DARK))
+            urls = [*urls, PLANTED]
         groups = [{"flags": FLAGS, "benchmark": False, "runs": runs}]  # no score uses it
         reports = lighthouse(groups)
         ran = {r["environment"]["benchmarkIndex"] for r in reports} - {-1}
@@ -230,9 +248,14 @@ def version() -> str:
     return json.loads((NODE_MODULES / "lighthouse" / "package.json").read_text())["version"]
 
 
+def audited_pages(results: dict[str, dict]) -> dict[str, dict]:
+    """The results of the site's pages, without the PLANTED check."""
+    return {k: r for k, r in results.items() if not k.startswith(PLANTED + "|")}
+
+
 def table(results: dict[str, dict]) -> str:
     rows = ["| page | palette | scores | console errors |", "|---|---|---|---|"]
-    for key, r in results.items():
+    for key, r in audited_pages(results).items():
         url, palette = key.split("|")
         scores = ", ".join(f"{c} {s}" for c, s in r["scores"].items())
         rows.append(f"| /{url} | {palette} | {scores} | {len(r['console'])} |")
@@ -241,7 +264,7 @@ def table(results: dict[str, dict]) -> str:
 
 def problems(results: dict[str, dict]) -> list[str]:
     out = []
-    for key, r in results.items():
+    for key, r in audited_pages(results).items():
         url, palette = key.split("|")
         for c, failing in r["failing"].items():
             out.append(f"/{url} ({palette}) {c} {r['scores'][c]} < 100: {failing}")
@@ -256,8 +279,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=["audits"])
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--planted", action="store_true", help="also audit the PLANTED check")
     args = ap.parse_args(argv)
-    results = audits()
+    results = audits(planted=args.planted)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
