@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from huggingface_hub import hf_hub_download
-from transformers import AutoTokenizer
 
 from harness import standin
 from harness.model.facts import GENERATION_CONFIG, MODEL_CONFIG, MODEL_ID, SPECIAL_TOKEN_IDS
@@ -13,11 +12,8 @@ from harness.model.facts import GENERATION_CONFIG, MODEL_CONFIG, MODEL_ID, SPECI
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def tokenizer():
-    """The tokenizer of Qwen/Qwen2-7B-Instruct as the tier has it: the stand-in's on CPU, the
-    real one on the gpu tier; the ids below are the real tokenizer's, so both must match them."""
-    return AutoTokenizer.from_pretrained(MODEL_ID)
+# The tokenizer fixture (harness/suite/fixtures.py) is the stand-in's on CPU and the real one on
+# the gpu tier; the ids below are the real tokenizer's, so both must match them.
 
 
 def test_special_tokens_have_qwen2_ids(tokenizer):

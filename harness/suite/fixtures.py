@@ -97,6 +97,18 @@ def snippet(request, runner, update_outputs, record_property) -> BoundSnippet:
     return BoundSnippet(runner, mark.args[0], update_outputs)
 
 
+@pytest.fixture(scope="session")
+def tokenizer():
+    """The tokenizer of Qwen/Qwen2-7B-Instruct as the tier has it (the stand-in's on CPU, the real
+    one on the gpu tier), loaded once for the tests that read it: each load parses its 7 MB
+    tokenizer.json, 0.6-0.8 s of CPU here. Snippets load their own, as readers do."""
+    from transformers import AutoTokenizer
+
+    from harness.model.facts import MODEL_ID
+
+    return AutoTokenizer.from_pretrained(MODEL_ID)
+
+
 @dataclass(frozen=True)
 class BuiltSite:
     """The site built once per session with `mkdocs build --strict`, for a loopback port: its

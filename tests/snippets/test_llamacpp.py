@@ -139,15 +139,14 @@ def test_convert_requirements_file_is_in_the_checkout(snippet):
 
 
 @pytest.mark.snippet("llamacpp/convert.sh")
-def test_convert_and_quantize_make_a_qwen2_gguf(snippet, workdir, converted, llama_server):
+def test_convert_and_quantize_make_a_qwen2_gguf(
+    snippet, workdir, converted, llama_server, tokenizer
+):
     """What the converted file holds, read through llama.cpp itself (the server that loaded it):
     Qwen2's tokenization (digits one by one, Chinese, the special tokens), its chat template and
     end token, and Q4_K_M with every matrix in a K-quant (none fallen back to another type, as a
     row length that is not a multiple of 256 makes llama-quantize do)."""
     snippet.source()
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
     text = "Qwen2 有 7,615 百万参数; 12345 tokens!<|im_end|>"
     ids = post(llama_server, "/tokenize", {"content": text, "parse_special": True})["tokens"]
     assert ids == tokenizer(text).input_ids, (ids, tokenizer(text).input_ids)
@@ -188,16 +187,12 @@ def test_download_command_fetches_the_file_the_server_loads(snippet):
 
 
 @pytest.mark.snippet("llamacpp/serve.sh")
-def test_llama_server_serves_qwen2_with_chatml(snippet, llama_server, runner):
+def test_llama_server_serves_qwen2_with_chatml(snippet, llama_server, runner, tokenizer):
     snippet.source()
     with urllib.request.urlopen(f"{llama_server.base_url}/v1/models", timeout=10) as r:
         assert [m["id"] for m in json.load(r)["data"]] == [MODEL_ID]
     served = post(llama_server, "/apply-template", {"messages": MESSAGES})["prompt"]
-    from transformers import AutoTokenizer
-
-    expected = AutoTokenizer.from_pretrained(MODEL_ID).apply_chat_template(
-        MESSAGES, tokenize=False, add_generation_prompt=True
-    )
+    expected = tokenizer.apply_chat_template(MESSAGES, tokenize=False, add_generation_prompt=True)
     assert served == expected and served.endswith("<|im_start|>assistant\n")
     log = llama_server.tail(100_000)
     assert "--gpu-layers option will be ignored" in log, "-ngl not parsed"

@@ -139,16 +139,13 @@ def run_generate(runner, replace, cwd, env):
 
 
 @pytest.mark.snippet("mlx/generate.sh")
-def test_generate_chats_with_the_models_sampling(snippet, mlx_runs):
+def test_generate_chats_with_the_models_sampling(snippet, mlx_runs, tokenizer):
     """Run verbatim (the official id resolves to the converted stand-in), then with the folder
     the convert command wrote, as the page says (with at most eight new tokens). The prompt is
     ChatML with the default system prompt and the generation prompt: its token count is the chat
     template's."""
-    from transformers import AutoTokenizer
-
     argv = shell.argv(snippet.source())
     prompt = argv[argv.index("--prompt") + 1]
-    tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
     chatml = tokenizer.apply_chat_template(
         [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
     )

@@ -21,13 +21,6 @@ CONVERSATIONS = [
 ]
 
 
-@pytest.fixture
-def tokenizer():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained("Qwen/Qwen2-7B-Instruct")
-
-
 @pytest.mark.snippet("tools/template_ignores_tools.py")
 def test_qwen2_template_renders_the_same_prompt_with_tools(snippet):
     run = snippet.run()
