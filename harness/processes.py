@@ -43,6 +43,23 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def exit_without_teardown(code: int) -> None:
+    """End this process as Python would, less the teardown of every imported module: the exit
+    handlers run (atexit runs each registered one once, then forgets them all) and the standard
+    streams are flushed, then the process exits with ``code``. With torch and transformers
+    imported, the teardown is seconds for nothing: 1.9 s after one snippet's test, 3.0 s after
+    the cpu tier. Called from an exit handler, it runs the others itself."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def alive(pid: int) -> bool:
     """Whether the process is still running; a zombie (ended, not yet reaped) has ended."""
     try:

@@ -12,7 +12,6 @@ harness/suite/background.py.
 from __future__ import annotations
 
 import atexit
-import logging
 import os
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from harness import standin
 from harness.model import gpu_record
 from harness.model.facts import ROOT
 from harness.model.site import SITE
+from harness.processes import exit_without_teardown
 from harness.suite import background, gpu_run
 from harness.suite.background import JOBS, Jobs, jobs
 from harness.suite.runner import Runner, SnippetError
@@ -245,23 +245,11 @@ def _pytest_is_the_program() -> bool:
 
 
 def _exit_without_teardown(session) -> None:
-    """The end of a pytest run, without the interpreter's teardown: every other exit handler
-    runs (pytest's temporary folders, weakref finalizers, logging), then the process exits with
-    the run's status. Tearing down the modules of torch and transformers took 1.9 s after one
-    snippet's run and 3.0 s after the cpu tier here (from the last exit handler to the process's
-    end), time in which nothing the suite needs happens.
-
-    Registered last, this handler runs first: it runs the others itself (atexit runs each
-    registered handler once and then forgets them all), then exits."""
+    """The end of a pytest run without the interpreter's teardown (processes.exit_without_teardown):
+    every other exit handler runs (pytest's temporary folders, weakref finalizers, logging), then
+    the process exits with the run's status. Registered last, this handler runs first."""
     atexit.unregister(_exit_without_teardown)
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(int(session.exitstatus))
+    exit_without_teardown(int(session.exitstatus))
 
 
 @pytest.hookimpl(hookwrapper=True)

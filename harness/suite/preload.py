@@ -20,7 +20,6 @@ run, slower.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import runpy
@@ -107,7 +106,7 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> None:
     """Become the process the launcher asked for, and run it."""
     import threading
 
-    from harness.processes import die_with_parent
+    from harness.processes import die_with_parent, exit_without_teardown
 
     die_with_parent()  # the preloaded interpreter ends with the test run: so do its children
     for target, fd in enumerate(fds):
@@ -144,15 +143,8 @@ def _child(conn: socket.socket, fds: list[int], request: dict) -> None:
     except BaseException:
         traceback.print_exc()
         code = 1
-    # The end of a process: exit handlers and streams, without tearing down every module the
-    # preloaded interpreter imported (seconds, for nothing).
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
+    # The end of a process, without tearing down every module the preloaded interpreter imported
+    exit_without_teardown(code)
 
 
 def _exit_code(code) -> int:
