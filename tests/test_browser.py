@@ -188,6 +188,12 @@ def calm(page) -> None:
     page.mouse.move(0, 0)
 
 
+def assert_no_errors(page) -> None:
+    """No console error and no uncaught JavaScript error since the page was loaded."""
+    assert not page.console_errors, page.console_errors
+    assert not page.js_errors, page.js_errors
+
+
 def plain(markdown: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
     return re.sub(r"[`*]", "", text)
@@ -201,8 +207,7 @@ def test_page_loads_cleanly(shared_page, doc):
     test_nothing_the_page_fetches_fails, once the tests between have given it the time."""
     page = shared_page(doc.url)
     assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
+    assert_no_errors(page)
     screenshot(page, doc, "light")
 
 
@@ -220,8 +225,7 @@ def test_dark_palette_shows_cleanly(tab, shared_page, doc):
     to the light scheme for the tests after this one on the page."""
     shared_page(doc.url)
     page = tab.switch_palette("dark")
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
+    assert_no_errors(page)
     screenshot(page, doc, "dark")
     tab.switch_palette("light")
 
@@ -233,8 +237,7 @@ def test_palette_follows_the_systems_dark_setting(open_page, address, lang):
     page = open_page(address, color_scheme="dark")
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
+    assert_no_errors(page)
 
 
 @pytest.mark.parametrize("doc", PAGES, ids=pid)
@@ -341,8 +344,7 @@ def test_nothing_the_page_fetches_fails(shared_page, doc):
     been idle for 500 ms, by which time the tests above on the page have usually passed."""
     page = shared_page(doc.url)
     page.wait_for_load_state("networkidle")
-    assert not page.console_errors, page.console_errors
-    assert not page.js_errors, page.js_errors
+    assert_no_errors(page)
 
 
 @pytest.mark.parametrize("doc", [p for p in PAGES if p.lang == "en"], ids=pid)

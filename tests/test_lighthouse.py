@@ -22,13 +22,9 @@ pytestmark = [pytest.mark.lighthouse, pytest.mark.browser, pytest.mark.timeout(1
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def report(lighthouse_report):
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
-
-
-@pytest.fixture(scope="module")
-def report(chromium, lighthouse_report):
     return lighthouse_report
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.model.facts import MODEL_ID
 from harness.model.site import SITE
 from harness.processes import static_site
 from harness.suite.background import (
@@ -103,8 +104,6 @@ def tokenizer():
     one on the gpu tier), loaded once for the tests that read it: each load parses its 7 MB
     tokenizer.json, 0.6-0.8 s of CPU here. Snippets load their own, as readers do."""
     from transformers import AutoTokenizer
-
-    from harness.model.facts import MODEL_ID
 
     return AutoTokenizer.from_pretrained(MODEL_ID)
 

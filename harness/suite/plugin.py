@@ -47,6 +47,7 @@ PRELOAD_USERS = (
     SNIPPET_TESTS / "test_standalone.py",
 )
 DESELECTED = pytest.StashKey[list]()
+FINISHED = pytest.StashKey[pytest.Session]()  # the session, for its exit status at exit
 
 
 def pytest_addoption(parser):
@@ -232,9 +233,6 @@ def pytest_unconfigure(config):
         jobs(config).stop()
     if FINISHED in config.stash and _pytest_is_the_program():
         atexit.register(_exit_without_teardown, config.stash[FINISHED])
-
-
-FINISHED = pytest.StashKey[pytest.Session]()
 
 
 def _pytest_is_the_program() -> bool:

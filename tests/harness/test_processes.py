@@ -34,16 +34,21 @@ RUN = textwrap.dedent(
 )
 
 
+def inner_pytest(tmp_path, *args: str) -> list[str]:
+    """A pytest run inside a test, with its own --basetemp: pytest ended by Ctrl-C removes its
+    stale numbered temporary folders on the way out, which under the shared /tmp/pytest-of-USER
+    took seconds."""
+    base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    return [*base, "--basetemp", str(tmp_path / "inner"), *args]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_server_dies_with_a_killed_run(tmp_path, sig):
     pidfile = tmp_path / "server.pid"
     test = tmp_path / "test_hang.py"
     test.write_text(RUN.format(pidfile=str(pidfile)))
     run = subprocess.Popen(
-        # Its own --basetemp: pytest ended by Ctrl-C removes its stale numbered temporary folders
-        # on the way out, which under the shared /tmp/pytest-of-USER took seconds.
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        + ["--basetemp", str(tmp_path / "inner"), str(test)],
+        inner_pytest(tmp_path, str(test)),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -191,17 +196,7 @@ def test_a_run_exits_with_its_status_after_its_exit_handlers(tmp_path, outcome):
     exit handler are kept, module teardown (where __del__ of module globals runs) is skipped."""
     (tmp_path / "test_end.py").write_text(ENDING.format(outcome=outcome))
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "harness.suite.plugin",
-            "-p",
-            "no:cacheprovider",
-        ]
-        + ["--basetemp", str(tmp_path / "inner"), "test_end.py"],
+        inner_pytest(tmp_path, "-p", "harness.suite.plugin", "test_end.py"),
         cwd=tmp_path,
         capture_output=True,
         text=True,
