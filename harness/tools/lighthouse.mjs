@@ -3,7 +3,7 @@
 //   node harness/tools/lighthouse.mjs NODE_MODULES < request.json > reports.json
 //
 // request: {"chrome": path,
-//           "groups": [{"flags": [...], "benchmark": bool,
+//           "groups": [{"flags": [...],
 //                       "runs": [{"url", "categories", "audits", "settings",
 //                                 "then": [{"script", "categories", "audits", "settings"}]}]}]}
 // Each run is a Lighthouse navigation of its url. Each of its "then" steps evaluates its script in
@@ -13,11 +13,11 @@
 // asked. Starting Chrome once per group instead of once per page is most of the saving over the
 // CLI.
 //
-// "benchmark": false skips the CPU benchmark Lighthouse runs in the page before every gather
+// No run does the CPU benchmark Lighthouse runs in the page before every gather
 // (core/gather/base-artifacts.js calls getBenchmarkIndex with no setting to skip it): a second of
-// busy loop per page. Its result (lhr.environment.benchmarkIndex, -1 when skipped) feeds only the
-// report's environment and the CLI's slow-machine warning, never a score; the performance runs
-// keep it.
+// busy loop per page. Its result (lhr.environment.benchmarkIndex, -1 here) feeds only the report's
+// environment and the CLI's slow-machine warning (core/gather/driver/environment.js), never a
+// score or an audit.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,8 +30,7 @@ const chromeLauncher = await load("chrome-launcher/dist/index.js");
 const puppeteer = (await load("puppeteer-core/lib/puppeteer/puppeteer-core.js")).default;
 // The object the gatherers take the page's functions from (the same module instance as theirs).
 const { pageFunctions } = await load("lighthouse/core/lib/page-functions.js");
-const benchmark = pageFunctions.computeBenchmarkIndex;
-const noBenchmark = function computeBenchmarkIndex() {
+pageFunctions.computeBenchmarkIndex = function computeBenchmarkIndex() {
   return -1;
 };
 
@@ -78,7 +77,6 @@ for (const group of request.groups) {
   });
   running = chrome;
   launching = false;
-  pageFunctions.computeBenchmarkIndex = group.benchmark === false ? noBenchmark : benchmark;
   let browser = null;
   try {
     browser = await puppeteer.connect({

@@ -103,7 +103,8 @@ AUDIT_SETTINGS = {
 }
 
 # The performance runs keep Lighthouse's defaults but the full-page screenshot, which no score
-# reads (it illustrates the report) and which is seconds of work on a long page.
+# reads (it illustrates the report) and which is seconds of work on a long page, and the CPU
+# benchmark, which no run does (lighthouse.mjs).
 PERF_SETTINGS = {"disableFullPageScreenshot": True}
 
 
@@ -147,7 +148,14 @@ def lighthouse(groups: list[dict]) -> list[dict]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"Lighthouse failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
+    reports = json.loads(done.stdout)
+    ran = {r["environment"]["benchmarkIndex"] for r in reports} - {-1}
+    if ran:  # the skip is Lighthouse's internals: a new release may not take it
+        raise RuntimeError(
+            f"Lighthouse {version()} ran its CPU benchmark (index {ran}) although "
+            "lighthouse.mjs replaces it: see its header"
+        )
+    return reports
 
 
 def summarize(report: dict) -> dict:
@@ -205,15 +213,7 @@ def audits(urls: list[str] | None = None, planted: bool = False) -> dict[str, di
         if planted:
             runs.append(audit_run(base, SWITCH_TO_DARK + DIM_IN_THE_DARK))
             urls = [*urls, PLANTED]
-        groups = [{"flags": FLAGS, "benchmark": False, "runs": runs}]  # no score uses it
-        reports = lighthouse(groups)
-        ran = {r["environment"]["benchmarkIndex"] for r in reports} - {-1}
-        if ran:  # the skip is Lighthouse's internals: a new release may not take it
-            raise RuntimeError(
-                f"Lighthouse {version()} ran its CPU benchmark (index {ran}) although "
-                "lighthouse.mjs replaces it for the audits: see its header"
-            )
-        reports = iter(reports)
+        reports = iter(lighthouse([{"flags": FLAGS, "runs": runs}]))
         return {f"{url}|{palette}": summarize(next(reports)) for url in urls for palette in AUDITED}
 
 
