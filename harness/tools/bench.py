@@ -61,6 +61,8 @@ PARTS = {
     "site, facts, stand-in, workflows, versions": ("tests/test_",),
     "other": ("",),
 }
+# This benchmark's own budget, without the fresh clones it may be asked for (seconds).
+BENCH_BUDGET = 300.0
 ONE_SNIPPET = ["tests/snippets/test_transformers.py", "-k", "print_prompt"]
 # Lighthouse performance: the page with the most code annotations (about 25 s an audit here).
 PERFORMANCE_PAGES = ["chat/"]
@@ -252,12 +254,15 @@ def main() -> int:
         results["one snippet's test: nox -s tests -- ... -k print_prompt"] = timed(
             nox, runs, clean_env()
         )
+        clones = 0.0  # seconds of fresh clones, which the benchmark's own budget leaves out
         if args.fresh_clone:
+            clones_started = time.perf_counter()
             results["fresh clone to green"] = fresh_clone(tmp, args.fresh_clone)
             if args.busy:
                 results[f"fresh clone to green, {args.busy} cores held by busy loops"] = (
                     fresh_clone(tmp, args.fresh_clone, args.busy)
                 )
+            clones = time.perf_counter() - clones_started
         log("page loads")
         with fresh_site() as (base, served):
             pages = page_metrics(base, served, runs)
@@ -266,7 +271,11 @@ def main() -> int:
         log("Lighthouse performance")
         perf = lighthouse.performance(PERFORMANCE_PAGES, runs)
 
+    took = time.perf_counter() - started
+    own = took - clones
     over: list[str] = []
+    if own > BENCH_BUDGET:
+        over.append(f"this benchmark without its fresh clones: {own:.0f} s > {BENCH_BUDGET:.0f} s")
     for name, budget in BUDGETS.items():
         if name in results and statistics.median(results[name]) > budget:
             over.append(f"{name}: {statistics.median(results[name]):.2f} s > {budget:.0f} s")
@@ -287,8 +296,10 @@ def main() -> int:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `nox -s bench` on {date.today().isoformat()} in "
-        f"{time.perf_counter() - started:.0f} s: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Written by `nox -s bench` on {date.today().isoformat()} in {took:.0f} s"
+        + (f" ({own:.0f} s without its fresh clones)" if clones else "")
+        + f" (budget {BENCH_BUDGET:.0f} s without fresh clones): {platform.machine()}, "
+        f"{os.cpu_count()} cores, "
         f"Python {platform.python_version()}; {versions()}; Lighthouse {lighthouse.version()}.",
         f"Each figure: median (min-max) of {runs} runs.",
         "",
