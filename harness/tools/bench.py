@@ -296,9 +296,9 @@ def main() -> int:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `nox -s bench` on {date.today().isoformat()} in {took:.0f} s"
-        + (f" ({own:.0f} s without its fresh clones)" if clones else "")
-        + f" (budget {BENCH_BUDGET:.0f} s without fresh clones): {platform.machine()}, "
+        f"Written by `nox -s bench` on {date.today().isoformat()} in {took:.0f} s ("
+        + (f"{own:.0f} s without its fresh clones; " if clones else "")
+        + f"budget {BENCH_BUDGET:.0f} s without fresh clones): {platform.machine()}, "
         f"{os.cpu_count()} cores, "
         f"Python {platform.python_version()}; {versions()}; Lighthouse {lighthouse.version()}.",
         f"Each figure: median (min-max) of {runs} runs.",
