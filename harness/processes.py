@@ -225,6 +225,15 @@ def fresh_site() -> Iterator[tuple[str, Path]]:
             yield url, site
 
 
+def first_visit_next(page, cdp, origin: str) -> None:
+    """Leave ``page`` for about:blank, then clear the storage ``origin`` has in the browser
+    (``cdp``: a CDP session of the page's context), so that its next page loads as on a first
+    visit. Leaving first: Material stores the palette it shows (its palette component:
+    __md_get("__palette") first, the media query second) while the page unloads."""
+    page.goto("about:blank")
+    cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+
+
 def launch_chromium(playwright):
     """Debian's Chromium through Playwright (Playwright's own browser download is not used)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from harness.model.facts import ARTIFACTS, CHROMIUM
 from harness.model.site import SITE, Page
-from harness.processes import launch_chromium
+from harness.processes import first_visit_next, launch_chromium
 from harness.tools.lighthouse import PALETTE_INPUT, TRANSITIONS_END
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -85,13 +85,7 @@ class Tab:
         empty and the site's storage is cleared."""
         page = self.page
         if page.url != "about:blank":
-            # Material stores the palette it shows, and shows the stored one on the next load
-            # (its palette component: __md_get("__palette") first, the media query second); the
-            # page shown stores it again while it unloads, so leave it before clearing.
-            page.goto("about:blank")
-            self.cdp.send(
-                "Storage.clearDataForOrigin", {"origin": self.origin, "storageTypes": "all"}
-            )
+            first_visit_next(page, self.cdp, self.origin)
         page.emulate_media(color_scheme=color_scheme)
         page.js_errors.clear()
         page.console_errors.clear()

@@ -30,7 +30,13 @@ from pathlib import Path
 
 from harness.model.facts import MKDOCS_ENV, ROOT
 from harness.model.site import SITE
-from harness.processes import die_with_parent, fresh_site, launch_chromium, mkdocs_build
+from harness.processes import (
+    die_with_parent,
+    first_visit_next,
+    fresh_site,
+    launch_chromium,
+    mkdocs_build,
+)
 from harness.tools import lighthouse
 
 PY = sys.executable
@@ -141,11 +147,7 @@ def page_metrics(base: str, site: Path, loads: int) -> list[dict]:
         for page_doc in SITE.pages:
             dcl, load = [], []
             for _ in range(loads):
-                page.goto("about:blank")
-                cdp.send(
-                    "Storage.clearDataForOrigin",
-                    {"origin": base.rstrip("/"), "storageTypes": "all"},
-                )
+                first_visit_next(page, cdp, base.rstrip("/"))
                 seen.clear()
                 page.goto(base + page_doc.url, wait_until="load")
                 nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
