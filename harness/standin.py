@@ -18,9 +18,11 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from harness.model import facts
 from harness.model.facts import (
     GENERATION_CONFIG,
     GENERATION_PROMPT_IDS,
@@ -123,11 +125,16 @@ def qwen_ranks_file() -> Path:
 
 
 def cache_key() -> str:
-    """Changes whenever this builder or the libraries that write the files change."""
+    """Changes whenever what the stand-in is built from changes: this builder, the facts and
+    model files it reads, the BPE ranks, and the libraries that write the files. (The cache is
+    the machine's, shared by every checkout: a key that missed an input would hand one checkout
+    another's stand-in.)"""
     h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(facts.__file__).read_bytes())
     for path in sorted(MODEL_FILES.iterdir()):
         h.update(path.read_bytes())
-    for name in ("transformers", "tokenizers", "torch"):
+    h.update(qwen_ranks_file().read_bytes())
+    for name in ("transformers", "tokenizers", "torch", "safetensors"):
         h.update(importlib.metadata.version(name).encode())
     return h.hexdigest()[:16]
 
@@ -243,6 +250,11 @@ def activate() -> Path:
 
 if __name__ == "__main__":
     start = time.perf_counter()
-    if "--force" in sys.argv:
-        shutil.rmtree(STANDIN_CACHE / cache_key(), ignore_errors=True)
-    print(ensure(), f"({time.perf_counter() - start:.1f} s)")
+    if "--scratch" in sys.argv:
+        # A build from nothing (the benchmark times it), into a scratch folder removed after:
+        # the machine's stand-in may be in use by another run.
+        with tempfile.TemporaryDirectory(prefix="standin-") as scratch:
+            write_cache(Path(scratch))
+            print(f"built in {scratch}, removed ({time.perf_counter() - start:.1f} s)")
+    else:
+        print(ensure(), f"({time.perf_counter() - start:.1f} s)")

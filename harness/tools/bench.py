@@ -248,7 +248,7 @@ def main() -> int:
         site = tmp / "site"
         results["build, both languages"] = timed([*mkdocs_build(site), "-q"], runs)
         results["stand-in build from nothing"] = timed(
-            [PY, "-m", "harness.standin", "--force"], runs
+            [PY, "-m", "harness.standin", "--scratch"], runs
         )
         cpu_name = "cpu tier: pytest -m 'not browser'"
         results[cpu_name], parts = cpu_tier(tmp, runs)
