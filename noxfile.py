@@ -73,7 +73,8 @@ def install_harness(session: nox.Session) -> None:
 
 # uv writes no bytecode at install (for all of torch and transformers that would take minutes of
 # CPU), so the first processes of a run would each compile the modules they import, all at once
-# and while the tests run. A new environment imports them once instead, with its installs.
+# and while the tests run. A new environment imports them once instead, in the background of the
+# installs that follow (one import is mostly one core's work), before its first test run.
 IMPORT_EACH = """
 import importlib, sys
 for name in sys.argv[1:]:
@@ -82,15 +83,30 @@ for name in sys.argv[1:]:
     except ImportError:  # not in this release (transformers 4.36 has no Qwen2)
         pass
 """
+WARMING: list[tuple[Path, subprocess.Popen]] = []
 
 
-def warm_bytecode(session: nox.Session, python: str | None = None, modules=()) -> None:
-    """Import what the suite's processes import in this session's environment (the preloaded
-    interpreter's modules), or ``modules`` with ``python`` (a side environment's)."""
+def warm_bytecode(session: nox.Session, python: Path | None = None, modules=()) -> None:
+    """Start importing what the suite's processes import in this session's environment (the
+    preloaded interpreter's modules), or ``modules`` with a side environment's ``python``;
+    ``finish_warming`` waits for it."""
     if python is None:
-        session.run_install("python", "-m", "harness.suite.preload", "--warm", silent=True)
+        python = Path(session.bin) / "python"
+        argv = [str(python), "-m", "harness.suite.preload", "--warm"]
     else:
-        session.run_install(python, "-c", IMPORT_EACH, *modules, external=True, silent=True)
+        argv = [str(python), "-c", IMPORT_EACH, *modules]
+    session.log(f"{python}: importing its modules once (in the background)")
+    out = subprocess.PIPE
+    WARMING.append((python, subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)))
+
+
+def finish_warming(session: nox.Session) -> None:
+    """Wait for the imports warm_bytecode started; one that failed fails the session."""
+    while WARMING:
+        python, proc = WARMING.pop(0)
+        out = proc.communicate()[0].decode(errors="replace")
+        if proc.returncode:
+            session.error(f"{python}: importing its modules failed ({proc.returncode}):\n{out}")
 
 
 def start_node_tools(session: nox.Session) -> Callable[[], None] | None:
@@ -178,7 +194,7 @@ def side_env(
         )
         session.run_install(*pip, "-q", *requirements, external=True)
         if warm:
-            warm_bytecode(session, str(env / "bin" / "python"), warm)
+            warm_bytecode(session, env / "bin" / "python", warm)
         done.write_text("installed\n")
     return env
 
@@ -229,6 +245,7 @@ def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, DEPS["cpu"])
     env = mlx_env(session)
+    finish_warming(session)
     lint(session)
     session.run("pytest", *session.posargs, env=env)
 
@@ -258,6 +275,7 @@ def oldest(session: nox.Session) -> None:
     env = transformers_serve_env(session) | error_envs(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
     skipped = ["--ignore=tests/snippets/test_mlx.py"]  # see the docstring
+    finish_warming(session)
     session.run("pytest", *paths, *skipped, *session.posargs, env=env)
 
 
@@ -332,6 +350,7 @@ def gpu(session: nox.Session) -> None:
         path = f"{vllm_env / 'bin'}:{os.environ['PATH']}"
         session.run("bash", "-e", "snippets/vllm/install.sh", env={"PATH": path}, external=True)
     env = {"VLLM": str(vllm_env / "bin" / "vllm")} if (vllm_env / "bin" / "vllm").exists() else {}
+    finish_warming(session)
     session.run("pytest", "--gpu", *session.posargs, env=env)
 
 
@@ -339,7 +358,9 @@ def gpu(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
     install_test_env(session, DEPS["cpu"])
-    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=mlx_env(session))
+    env = mlx_env(session)
+    finish_warming(session)
+    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=env)
 
 
 @nox.session(name="lint", python=PYTHON)

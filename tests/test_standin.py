@@ -1,5 +1,8 @@
 """The stand-in is faithful where the snippets can tell: tokenizer, chat template, config."""
 
+import ast
+import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -65,3 +68,30 @@ def test_model_files_are_the_models_own(name, on_standin):
     differ = {k for k, v in kept.items() if loaded.get(k, "missing") != v}
     shrunk = set(standin.SHRUNK) if on_standin and name == "config.json" else set()
     assert differ == shrunk, {k: (loaded.get(k, "missing"), kept[k]) for k in differ ^ shrunk}
+
+
+def test_the_stand_in_key_covers_every_file_it_is_built_from(monkeypatch):
+    """The stand-in cache is the machine's, shared by every checkout (harness/model/facts.py): its
+    key must change with each file the builder is made of or reads (the harness modules it
+    imports, the model's files, the BPE ranks), or a checkout would get another's stand-in."""
+    read: set[Path] = set()
+    real = Path.read_bytes
+
+    def spy(self):
+        read.add(self.resolve())
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    standin.cache_key()
+    source = Path(standin.__file__)
+    modules = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("harness"):
+            for alias in node.names:  # `from harness.model import facts` imports a module
+                value = getattr(importlib.import_module(node.module), alias.name)
+                modules.add(value.__name__ if inspect.ismodule(value) else node.module)
+    wanted = {source.resolve(), standin.qwen_ranks_file().resolve()}
+    wanted |= {Path(importlib.import_module(m).__file__).resolve() for m in modules}
+    wanted |= {p.resolve() for p in standin.MODEL_FILES.iterdir()}
+    assert modules, "the builder imports the facts it is built from"
+    assert wanted <= read, sorted(map(str, wanted - read))
