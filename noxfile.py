@@ -305,6 +305,7 @@ def latest(session: nox.Session) -> None:
     build_llamacpp(session)
     junit = out / "junit.xml"
     paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
+    finish_warming(session)
     try:
         session.run("pytest", *paths, f"--junitxml={junit}", env=env)
     except nox.command.CommandFailed:
