@@ -41,7 +41,6 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
-QWEN2 = "transformers.models.qwen2.modeling_qwen2"
 
 # The environments are the project's own: let Python keep the bytecode of what it imports there.
 # Without it (PYTHONDONTWRITEBYTECODE=1 in some shells and images) every process compiles torch
@@ -71,18 +70,12 @@ def install_harness(session: nox.Session) -> None:
     session.install("--no-deps", "-e", ".")
 
 
-# uv writes no bytecode at install (for all of torch and transformers that would take minutes of
-# CPU), so the first processes of a run would each compile the modules they import, all at once
-# and while the tests run. A new environment imports them once instead, in the background of the
-# installs that follow (one import is mostly one core's work), before its first test run.
-IMPORT_EACH = """
-import importlib, sys
-for name in sys.argv[1:]:
-    try:
-        importlib.import_module(name)
-    except ImportError:  # not in this release (transformers 4.36 has no Qwen2)
-        pass
-"""
+# uv writes no bytecode at install (all of torch and transformers would take minutes of CPU):
+# Python compiles a module when it is first imported. Where several of a run's first processes
+# import the same modules at once (the test process and the preloaded interpreter; MLX's
+# commands), each would compile them. A new environment imports those once instead, in the
+# background of the installs that follow, before its first run.
+IMPORT_EACH = "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
 WARMING: list[tuple[Path, subprocess.Popen]] = []
 
 
@@ -172,7 +165,8 @@ def side_env(
     session: nox.Session, name: str, requirements: list[str], warm: tuple[str, ...] = ()
 ) -> Path:
     """A second environment beside the session's, for a tool that cannot share it; with pip.
-    ``warm``: the modules the suite imports there (warm_bytecode)."""
+    ``warm``: the modules that more than one of the suite's processes import there, at once
+    (warm_bytecode); one process compiles what it imports as it goes, as it would here."""
     env = Path(session.virtualenv.location).with_name(name)
     done = env / install_stamp(session, requirements).name
     if done.exists():
@@ -203,8 +197,7 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     """`transformers serve` (the test server for the curl and openai snippets) from its own
     environment at the pinned transformers, for sessions whose transformers is too old for it."""
     newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
-    serve = ("transformers.cli.transformers", "transformers.cli.serve", QWEN2)
-    serve_env = side_env(session, "serve-env", newest, serve)
+    serve_env = side_env(session, "serve-env", newest)
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 
 
@@ -229,8 +222,7 @@ def error_envs(session: nox.Session) -> dict[str, str]:
     accelerate = [r for r in DEPS["snippets"] if r.startswith("accelerate")]
     pythons = {}
     for req in sorted(unders):
-        requirements = [req, *DEPS["cpu"], *accelerate]
-        env = side_env(session, req.replace("==", "-"), requirements, ("transformers", QWEN2))
+        env = side_env(session, req.replace("==", "-"), [req, *DEPS["cpu"], *accelerate])
         pythons[req] = str(env / "bin" / "python")
     return {"SIDE_PYTHONS": json.dumps(pythons)}
 
