@@ -168,6 +168,20 @@ SHOW = """el => {
 }"""
 BLUR = "() => document.activeElement && document.activeElement.blur()"
 EMPTY_CLIPBOARD = "() => navigator.clipboard.writeText('')"
+# What a click at the element's centre would reach, if not the element: null once it is on top,
+# within a second (an annotation's tooltip closing keeps its place above the code for 0.25 s);
+# else the element in the way.
+IN_THE_WAY = """async el => {
+    const hit = () => {
+        const box = el.getBoundingClientRect();
+        return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    };
+    for (let frame = 0; frame < 60; frame++) {
+        if (el.contains(hit())) return null;
+        await new Promise(resolve => requestAnimationFrame(resolve));
+    }
+    return hit() ? hit().outerHTML.slice(0, 300) : 'nothing: the element is off screen';
+}"""
 
 
 def show(page, element) -> None:
@@ -315,13 +329,17 @@ def test_copy_button_copies_the_snippet(shared_page, doc):
     code = rendered_blocks(page)
     for n, block in enumerate(doc.blocks):
         button = code.nth(n).locator("xpath=..").locator("[data-md-type='copy']")
-        # shown, nothing focused (an open tooltip over the button would take the click) and the
-        # clipboard emptied, in one round trip; then the pointer out of the way
-        button.evaluate(f"async el => {{ ({SHOW})(el); ({BLUR})(); await ({EMPTY_CLIPBOARD})(); }}")
+        # The pointer out of the way; then, in one round trip, the button shown, nothing focused
+        # (a focused annotation keeps its tooltip open), the clipboard emptied and the button on
+        # top where it will be clicked.
         page.mouse.move(0, 0)
-        # A real click at the button's centre, without Playwright's waits for it to be the
-        # element there (a third of this test's time): a tooltip or anything else over it would
-        # take the click, and the emptied clipboard would fail the test below.
+        script = f"""async el => {{
+            ({SHOW})(el); ({BLUR})(); await ({EMPTY_CLIPBOARD})(); return ({IN_THE_WAY})(el);
+        }}"""
+        in_the_way = button.evaluate(script)
+        assert in_the_way is None, f"{block.where()}: over its copy button: {in_the_way}"
+        # A real click at the button's centre, without Playwright's own waits for it to be the
+        # element there (a third of this test's time: the check above does it in the page).
         button.click(force=True)
         copied = page.evaluate("navigator.clipboard.readText()")
         expected = block.code
