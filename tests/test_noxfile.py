@@ -80,11 +80,3 @@ def test_session_installs_what_it_runs(name):
 def test_the_test_env_installs_the_node_tools_and_the_harness():
     called = calls(FUNCS["install_test_env"])
     assert {"start_node_tools", "install_harness"} <= called
-
-
-@pytest.mark.parametrize("name", sorted(SESSIONS))
-def test_a_session_that_warms_an_environment_waits_for_it(name):
-    """warm_bytecode imports in the background: a session that starts it waits for it
-    (finish_warming) before its run, or its tests would race the imports."""
-    called = calls(SESSIONS[name])
-    assert "warm_bytecode" not in called or "finish_warming" in called, name

@@ -71,9 +71,9 @@ def test_model_files_are_the_models_own(name, on_standin):
 
 
 def test_the_stand_in_key_covers_every_file_it_is_built_from(monkeypatch):
-    """The stand-in cache is the machine's, shared by every checkout (harness/model/facts.py): its
-    key must change with each file the builder is made of or reads (the harness modules it
-    imports, the model's files, the BPE ranks), or a checkout would get another's stand-in."""
+    """The stand-in is built once and reused while its key is unchanged: the key must change with
+    each file the builder is made of or reads (the harness modules it imports, the model's files,
+    the BPE ranks), or an edit to one would go on testing against the stand-in made before it."""
     read: set[Path] = set()
     real = Path.read_bytes
 

