@@ -169,8 +169,8 @@ SHOW = """el => {
 BLUR = "() => document.activeElement && document.activeElement.blur()"
 EMPTY_CLIPBOARD = "() => navigator.clipboard.writeText('')"
 # What a click at the element's centre would reach, if not the element: null once it is on top,
-# within a second (an annotation's tooltip closing keeps its place above the code for 0.25 s);
-# else the element in the way.
+# waiting up to 60 frames, a second or more (an annotation's tooltip closing keeps its place
+# above the code for 0.25 s); else the element in the way.
 IN_THE_WAY = """async el => {
     const hit = () => {
         const box = el.getBoundingClientRect();
