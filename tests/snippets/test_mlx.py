@@ -8,6 +8,7 @@ published in a scratch Hugging Face cache as `Qwen/Qwen2-7B-Instruct-MLX`, so th
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -165,27 +166,41 @@ def test_generate_chats_with_the_models_sampling(snippet, mlx_runs, tokenizer):
     assert flags == wanted, (flags, wanted)
 
 
-@background.early
-def generate_defaults(j) -> tuple[str, str]:
-    """mlx_lm.generate's default temperature and token limit, read from the installed mlx_lm
-    (started at collection: importing it takes a second or two of CPU)."""
-    done = subprocess.run(
-        [
-            mlx_bin() / "python",
-            "-c",
-            "import importlib; g = importlib.import_module('mlx_lm.generate'); "
-            "print(g.DEFAULT_TEMP, g.DEFAULT_MAX_TOKENS)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    temp, max_tokens = done.stdout.split()
-    return temp, max_tokens
+def generate_defaults() -> tuple[float, int]:
+    """mlx_lm.generate's default temperature and token limit: the `default=` of its `--temp` and
+    `--max-tokens` arguments, read from the installed mlx_lm's source (importing it would cost a
+    second or two of an MLX interpreter)."""
+    env = mlx_bin().parent
+    found = sorted(env.glob("lib/python3*/site-packages/mlx_lm/generate.py"))
+    if not found:
+        pytest.fail(f"no mlx_lm/generate.py in {env}'s site-packages", pytrace=False)
+    source = found[0]
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    constants = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    defaults = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"):
+            continue
+        flags = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        value = next((k.value for k in node.keywords if k.arg == "default"), None)
+        if isinstance(value, ast.Name):
+            value = constants.get(value.id)
+        for flag in flags:
+            if value is not None:
+                defaults[flag] = ast.literal_eval(value)
+    missing = {"--temp", "--max-tokens"} - defaults.keys()
+    assert not missing, f"{source}: no literal default for {sorted(missing)}"
+    return defaults["--temp"], defaults["--max-tokens"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_mlx_figures_are_computed(lang, generate_defaults):
+def test_mlx_figures_are_computed(lang):
     """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
     offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
     mlx_lm.generate's defaults, read from the installed mlx_lm."""
@@ -201,6 +216,6 @@ def test_mlx_figures_are_computed(lang, generate_defaults):
     size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
     page = SITE.page("mlx", lang)
     assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
-    temp, max_tokens = generate_defaults
+    temp, max_tokens = generate_defaults()
     text = page.section("generate")
-    assert f"--temp {float(temp):g}" in text and f" {max_tokens} " in text, (temp, max_tokens)
+    assert f"--temp {temp:g}" in text and f" {max_tokens} " in text, (temp, max_tokens)
