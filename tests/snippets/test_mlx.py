@@ -183,19 +183,19 @@ def generate_defaults() -> tuple[float, int]:
         for target in node.targets
         if isinstance(target, ast.Name)
     }
+    wanted = ("--temp", "--max-tokens")
     defaults = {}
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"):
             continue
-        flags = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        flag = next((a.value for a in node.args if getattr(a, "value", None) in wanted), None)
         value = next((k.value for k in node.keywords if k.arg == "default"), None)
         if isinstance(value, ast.Name):
             value = constants.get(value.id)
-        for flag in flags:
-            if value is not None:
-                defaults[flag] = ast.literal_eval(value)
-    missing = {"--temp", "--max-tokens"} - defaults.keys()
-    assert not missing, f"{source}: no literal default for {sorted(missing)}"
+        if flag and value is not None:
+            defaults[flag] = ast.literal_eval(value)
+    missing = [flag for flag in wanted if flag not in defaults]
+    assert not missing, f"{source}: no default found for {missing}"
     return defaults["--temp"], defaults["--max-tokens"]
 
 
