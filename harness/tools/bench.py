@@ -105,6 +105,10 @@ def fmt(times: list[float]) -> str:
     return f"{statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f})"
 
 
+def fmt_ratio(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):.1f}x ({min(ratios):.1f}-{max(ratios):.1f})"
+
+
 def part_times(junit: Path) -> dict[str, float]:
     """Seconds spent in the test process per part of the cpu tier, from one junit file."""
     out = dict.fromkeys(PARTS, 0.0)
@@ -117,14 +121,46 @@ def part_times(junit: Path) -> dict[str, float]:
     return out
 
 
-def cpu_tier(tmp: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
+CPU_USED = "CPU time the machine spent during it (both cores; 80 s fills them for 40 s)"
+REFERENCE_NAME = "reference: a fixed Python loop on one core, just before it"
+RATIO = "the cpu tier's time over the reference's (compares benchmarks of different hours)"
+# A fixed piece of work on one core, timed before each cpu-tier run: how fast the machine runs in
+# that hour (on a shared host it moves by a quarter or more), so that two benchmarks' cpu-tier
+# figures can be compared through their ratio to it.
+REFERENCE = [PY, "-c", "sum(i * i for i in range(20_000_000))"]
+
+
+def machine_cpu_seconds() -> float | None:
+    """CPU time the whole machine has spent working (user, nice, system, irq, softirq), from
+    /proc/stat; None where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_tier(
+    tmp: Path, runs: int
+) -> tuple[list[float], dict[str, list[float]], dict[str, list[float]]]:
+    """The cpu tier's times, and per run: its parts (junit), the CPU the machine spent during it,
+    and the reference work's time just before it."""
     totals, parts = [], {p: [] for p in PARTS}
+    extra: dict[str, list[float]] = {CPU_USED: [], REFERENCE_NAME: [], RATIO: []}
     for n in range(runs):
+        reference = timed(REFERENCE, 1)[0]
         junit = tmp / f"cpu-{n}.xml"
+        before = machine_cpu_seconds()
         totals += timed([PY, "-m", "pytest", "-q", "-m", "not browser", f"--junitxml={junit}"], 1)
+        after = machine_cpu_seconds()
         for part, seconds in part_times(junit).items():
             parts[part].append(seconds)
-    return totals, parts
+        if before is not None and after is not None:
+            extra[CPU_USED].append(after - before)
+        extra[REFERENCE_NAME].append(reference)
+        extra[RATIO].append(totals[-1] / reference)
+    return totals, parts, {k: v for k, v in extra.items() if v}
 
 
 def page_metrics(base: str, site: Path, loads: int) -> list[dict]:
@@ -251,7 +287,7 @@ def main() -> int:
             [PY, "-m", "harness.standin", "--scratch"], runs
         )
         cpu_name = "cpu tier: pytest -m 'not browser'"
-        results[cpu_name], parts = cpu_tier(tmp, runs)
+        results[cpu_name], parts, machine = cpu_tier(tmp, runs)
         nox = [shutil.which("nox") or "nox", "-s", "tests", "--", *ONE_SNIPPET]
         results["one snippet's test: nox -s tests -- ... -k print_prompt"] = timed(
             nox, runs, clean_env()
@@ -316,6 +352,9 @@ def main() -> int:
                 lines.append(
                     f"| &nbsp;&nbsp;of which in the test process: {part} | {fmt(secs)} | |"
                 )
+            for what, values in machine.items():
+                shown = fmt(values) if what != RATIO else fmt_ratio(values)
+                lines.append(f"| &nbsp;&nbsp;{what} | {shown} | |")
     if not args.fresh_clone:
         lines += [
             "",
