@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -121,9 +122,6 @@ def part_times(junit: Path) -> dict[str, float]:
     return out
 
 
-CPU_USED = "CPU time the machine spent during it (both cores; 80 s fills them for 40 s)"
-REFERENCE_NAME = "reference: a fixed Python loop on one core, just before it"
-RATIO = "the cpu tier's time over the reference's (compares benchmarks of different hours)"
 # A fixed piece of work on one core, timed before each cpu-tier run: how fast the machine runs in
 # that hour (on a shared host it moves by a quarter or more), so that two benchmarks' cpu-tier
 # figures can be compared through their ratio to it.
@@ -141,26 +139,51 @@ def machine_cpu_seconds() -> float | None:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_tier(
-    tmp: Path, runs: int
-) -> tuple[list[float], dict[str, list[float]], dict[str, list[float]]]:
-    """The cpu tier's times, and per run: its parts (junit), the CPU the machine spent during it,
-    and the reference work's time just before it."""
-    totals, parts = [], {p: [] for p in PARTS}
-    extra: dict[str, list[float]] = {CPU_USED: [], REFERENCE_NAME: [], RATIO: []}
+@dataclass
+class CpuTier:
+    """Per run of the cpu tier: its time, its parts (junit), the CPU the machine spent during it
+    (empty where /proc/stat is missing), and the reference work's time just before it."""
+
+    totals: list[float] = field(default_factory=list)
+    parts: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PARTS})
+    machine_cpu: list[float] = field(default_factory=list)
+    reference: list[float] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The rows under the cpu tier's line in BENCHMARKS.md."""
+        rows = [(f"of which in the test process: {p}", fmt(s)) for p, s in self.parts.items()]
+        if self.machine_cpu:
+            rows.append(
+                (
+                    "CPU time the machine spent during it (both cores; 80 s fills them for 40 s)",
+                    fmt(self.machine_cpu),
+                )
+            )
+        ratios = [t / r for t, r in zip(self.totals, self.reference, strict=True)]
+        return rows + [
+            ("reference: a fixed Python loop on one core, just before it", fmt(self.reference)),
+            (
+                "the cpu tier's time over the reference's (compares benchmarks of different hours)",
+                fmt_ratio(ratios),
+            ),
+        ]
+
+
+def cpu_tier(tmp: Path, runs: int) -> CpuTier:
+    tier = CpuTier()
     for n in range(runs):
-        reference = timed(REFERENCE, 1)[0]
+        tier.reference += timed(REFERENCE, 1)
         junit = tmp / f"cpu-{n}.xml"
         before = machine_cpu_seconds()
-        totals += timed([PY, "-m", "pytest", "-q", "-m", "not browser", f"--junitxml={junit}"], 1)
+        tier.totals += timed(
+            [PY, "-m", "pytest", "-q", "-m", "not browser", f"--junitxml={junit}"], 1
+        )
         after = machine_cpu_seconds()
         for part, seconds in part_times(junit).items():
-            parts[part].append(seconds)
+            tier.parts[part].append(seconds)
         if before is not None and after is not None:
-            extra[CPU_USED].append(after - before)
-        extra[REFERENCE_NAME].append(reference)
-        extra[RATIO].append(totals[-1] / reference)
-    return totals, parts, {k: v for k, v in extra.items() if v}
+            tier.machine_cpu.append(after - before)
+    return tier
 
 
 def page_metrics(base: str, site: Path, loads: int) -> list[dict]:
@@ -287,7 +310,8 @@ def main() -> int:
             [PY, "-m", "harness.standin", "--scratch"], runs
         )
         cpu_name = "cpu tier: pytest -m 'not browser'"
-        results[cpu_name], parts, machine = cpu_tier(tmp, runs)
+        tier = cpu_tier(tmp, runs)
+        results[cpu_name] = tier.totals
         nox = [shutil.which("nox") or "nox", "-s", "tests", "--", *ONE_SNIPPET]
         results["one snippet's test: nox -s tests -- ... -k print_prompt"] = timed(
             nox, runs, clean_env()
@@ -348,13 +372,7 @@ def main() -> int:
         budget = BUDGETS.get(name)
         lines.append(f"| {name} | {fmt(times)} | {f'{budget:.0f} s' if budget else ''} |")
         if name == cpu_name:
-            for part, secs in parts.items():
-                lines.append(
-                    f"| &nbsp;&nbsp;of which in the test process: {part} | {fmt(secs)} | |"
-                )
-            for what, values in machine.items():
-                shown = fmt(values) if what != RATIO else fmt_ratio(values)
-                lines.append(f"| &nbsp;&nbsp;{what} | {shown} | |")
+            lines += [f"| &nbsp;&nbsp;{what} | {shown} | |" for what, shown in tier.rows()]
     if not args.fresh_clone:
         lines += [
             "",
