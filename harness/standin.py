@@ -103,7 +103,7 @@ SEED = 0
 # newline, and so never first: the generation prompt ends with one, and an empty answer is what
 # the invariants reject (with any sampler: transformers', llama.cpp's or MLX's, quantized or
 # not). Every token costs: about 0.02 s in transformers (on two threads), 0.35 s in MLX's CPU
-# build, most of it the 151,936-row output layer. Measured for the quickstart's prompt with the
+# build, most of it the 152,064-row output layer. Measured for the quickstart's prompt with the
 # model's sampling (temperature 0.7, top-p 0.8, top-k 20), counting <|im_end|>: at 0.22,
 # transformers' answers ran 2 to 40 tokens (mean 10.8, 40 seeds) and MLX's 4-bit ones 2 to 39
 # (mean 11.0, 30 seeds); at 0.31, 2 to 13 (mean 4.6) and 2 to 10 (mean 4.6, 20 seeds); at 0.34

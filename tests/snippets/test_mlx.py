@@ -78,7 +78,7 @@ def mlx_runs(j) -> MLXRuns:
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
     # The second run only shows that the folder loads and answers: one token (MLX's CPU build
-    # takes about 0.35 s a token, most of it in the stand-in's 151,936-row output layer, 4-bit).
+    # takes about 0.35 s a token, most of it in the stand-in's 152,064-row output layer, 4-bit).
     folder_run = {OFFICIAL: FOLDER, "--max-tokens 512": "--max-tokens 1"}
     runs = [(r, run_generate(j.runner, r, work, env)) for r in (None, folder_run)]
     return MLXRuns(folder, runs)
