@@ -14,6 +14,7 @@ import gzip
 import http.server
 import io
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -30,10 +31,45 @@ from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, MKDOCS_ENV, ROOT
 PR_SET_PDEATHSIG = 1
 
 
+# Where Linux says which ports it hands out by itself: to a socket bound to port 0 and to the
+# local end of every outgoing connection.
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_given: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port that nothing listens on, for a server the suite starts. It is chosen
+    outside the kernel's ephemeral range: a server takes seconds to bind its port, and a port in
+    that range can be handed meanwhile to any socket bound to port 0 (a Jupyter kernel binds
+    five) or to the local end of any connection (every health check opens one). Such a port once
+    went to another socket while `transformers serve` started, and the standalone clients hung
+    on it. A port is given once per process."""
+    ports = _outside_ephemeral_range()
+    for port in random.sample(ports, min(len(ports), 200)):
+        if port not in _given and _bindable(port):
+            _given.add(port)
+            return port
+    with socket.socket() as s:  # no range to choose from (or all taken): the kernel's choice
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _outside_ephemeral_range() -> list[int]:
+    try:
+        low, high = map(int, EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):  # not Linux
+        return []
+    # Above the ports that services commonly use (1024-19999), below or above the range.
+    return [*range(20000, low), *range(high + 1, 65536)]
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def die_with_parent() -> None:

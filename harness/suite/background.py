@@ -159,7 +159,8 @@ def start_standalone(j: Jobs) -> None:
         # With the real weights every fresh load takes minutes: the servers' clients only.
         names = [n for n in names if entries[n].server]
     argv = ["nice", "-n", str(NICE), *PYTHON_M, "harness.suite.standalone", *names]
-    argv += ["--server", j.server.base_url] if j.server else []
+    if j.server:
+        argv += ["--server", j.server.base_url, "--server-timeout", str(j.server.timeout)]
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / "standalone.log", "wb") as err:
         j.standalone = subprocess.Popen(

@@ -206,3 +206,19 @@ def test_a_run_exits_with_its_status_after_its_exit_handlers(tmp_path, outcome):
     assert ("1 passed" if outcome == "pass" else "1 failed") in done.stdout, done.stdout
     assert (tmp_path / "exit-handler-ran").exists(), "an exit handler did not run"
     assert not (tmp_path / "torn-down").exists(), "the interpreter tore its modules down"
+
+
+def test_free_ports_are_outside_the_kernels_own_range_and_never_given_twice():
+    """The kernel hands out ports in its ephemeral range by itself (to port-0 binds and the local
+    end of connections), so a server's port is chosen outside it."""
+    from harness.processes import EPHEMERAL_RANGE, free_port
+
+    if not EPHEMERAL_RANGE.exists():
+        pytest.skip(f"no {EPHEMERAL_RANGE} (not Linux): free_port takes the kernel's choice")
+    low, high = map(int, EPHEMERAL_RANGE.read_text().split())
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == len(ports), ports
+    assert all(not low <= p <= high and p >= 20000 for p in ports), (low, high, ports)
+    for port in ports:  # nothing listens there: a server can bind it
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
