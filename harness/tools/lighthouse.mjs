@@ -74,6 +74,7 @@ for (const group of request.groups) {
   const chrome = await chromeLauncher.launch({
     chromePath: request.chrome,
     chromeFlags: group.flags,
+    port: group.port,
   });
   running = chrome;
   launching = false;

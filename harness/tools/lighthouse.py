@@ -34,7 +34,7 @@ from pathlib import Path
 
 from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES
 from harness.model.site import LANGS, SITE
-from harness.processes import fresh_site
+from harness.processes import free_port, fresh_site
 
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 SCRIPT = Path(__file__).with_name("lighthouse.mjs")
@@ -137,7 +137,9 @@ def lighthouse(groups: list[dict]) -> list[dict]:
     """Run harness/tools/lighthouse.mjs: one Chrome per group; one report per run, in order."""
     if not LIGHTHOUSE.exists():
         raise RuntimeError(f"Lighthouse is not installed in {NODE_MODULES}: run `nox -s tests`")
-    request = {"chrome": CHROMIUM, "groups": groups}
+    # Each Chrome's debugging port, chosen here: chrome-launcher's own choice is a port the kernel
+    # may hand to another socket before Chrome binds it (harness.processes.free_port).
+    request = {"chrome": CHROMIUM, "groups": [{**g, "port": free_port()} for g in groups]}
     done = subprocess.run(
         ["node", str(SCRIPT), str(NODE_MODULES)],
         input=json.dumps(request),
