@@ -102,7 +102,10 @@ def start_preloaded(j: Jobs) -> None:
     # to a log: a kernel starts in the background, during whichever test pytest is capturing.
     log = LOGS / "kernels.log"  # LOGS exists: spawn made it for preload.log
     log.write_bytes(b"")
-    launch = " ".join(map(shlex.quote, [*PYTHON_M, "ipykernel_launcher"]))
+    # No IPython history: the cells are the suite's, not the user's (~/.ipython), and saving it
+    # is a SQLite commit (an fsync) at each kernel's exit.
+    kernel_argv = [*PYTHON_M, "ipykernel_launcher", "--HistoryManager.enabled=False"]
+    launch = " ".join(map(shlex.quote, kernel_argv))
     spec = {
         "argv": ["bash", "-c", f'exec {launch} -f "$1" >>{shlex.quote(str(log))} 2>&1', "kernel"]
         + ["{connection_file}"],

@@ -74,7 +74,8 @@ def mlx_runs(j) -> MLXRuns:
         digest.update(f.read_bytes())
     revision = digest.hexdigest()
     repo = home / "hub" / ("models--" + OFFICIAL.replace("/", "--"))
-    shutil.copytree(folder, repo / "snapshots" / revision)
+    # Hard links: both folders are scratch folders in the same place, and nothing writes to them.
+    shutil.copytree(folder, repo / "snapshots" / revision, copy_function=os.link)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
     # The second run only shows that the folder loads and answers: one token (MLX's CPU build
