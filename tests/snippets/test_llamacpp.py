@@ -29,7 +29,7 @@ from harness.model.site import LANGS, SITE
 from harness.processes import Server, free_port
 from harness.suite import background, clis, preload
 from harness.suite.background import LOGS
-from harness.suite.runner import adapt
+from harness.suite.runner import Run, SnippetError, adapt
 
 GGUF = "qwen2-7b-instruct-q4_k_m.gguf"
 CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"
@@ -43,12 +43,14 @@ MESSAGES = [
 class Converted:
     workdir: Path  # the folder the page works in (the llama.cpp checkout)
     gguf: Path  # what convert.sh made
+    cli: Run | SnippetError  # cli.sh, run in the checkout on what convert.sh made
 
 
 @background.early
 def llama_converted(j) -> Converted:
     """snippets/llamacpp/convert.sh run in the checkout (started at collection: about 12 s of
-    the converter and llama-quantize), its download's folder the stand-in. The checkout is the
+    the converter and llama-quantize), its download's folder the stand-in, then cli.sh on what
+    it made (a second, beside the other tests rather than after them). The checkout is the
     built tree, linked entry by entry into a scratch folder so that what the commands write stays
     out of the cache."""
     tree = llamacpp.ensure()
@@ -67,7 +69,11 @@ def llama_converted(j) -> Converted:
         env={**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"},
         claim=False,
     )
-    return Converted(work, work / GGUF)
+    try:
+        cli = j.runner.shell("llamacpp/cli.sh", cwd=work, timeout=120, claim=False)
+    except SnippetError as error:  # its own test's failure, not every test's that needs the file
+        cli = error
+    return Converted(work, work / GGUF, cli)
 
 
 @pytest.fixture(scope="module")
@@ -223,9 +229,11 @@ def test_the_sites_clients_work_against_llama_server(name, snippet, llama_server
 
 
 @pytest.mark.snippet("llamacpp/cli.sh")
-def test_llama_cli_answers_one_turn(snippet, workdir, converted):
-    run = snippet.shell(cwd=workdir, timeout=120)
-    out = run.printed
+def test_llama_cli_answers_one_turn(snippet, llama_converted):
+    snippet.source()  # run by llama_converted
+    if isinstance(llama_converted.cli, SnippetError):
+        raise llama_converted.cli
+    out = llama_converted.cli.printed
     prompt = "> Give me a short introduction to large language models.\n"
     assert prompt in out, out[-1500:]
     answer = out.split(prompt, 1)[1].split("[ Prompt:")[0].strip()
