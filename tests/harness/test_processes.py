@@ -216,6 +216,8 @@ def test_free_ports_are_outside_the_kernels_own_range_and_never_given_twice():
     if not EPHEMERAL_RANGE.exists():
         pytest.skip(f"no {EPHEMERAL_RANGE} (not Linux): free_port takes the kernel's choice")
     low, high = map(int, EPHEMERAL_RANGE.read_text().split())
+    if low <= 20000 and high >= 65535:
+        pytest.skip(f"the ephemeral range ({low}-{high}) leaves no port: the kernel's choice")
     ports = [free_port() for _ in range(50)]
     assert len(set(ports)) == len(ports), ports
     assert all(not low <= p <= high and p >= 20000 for p in ports), (low, high, ports)
