@@ -120,6 +120,15 @@ def spawn(argv: list[str], log: Path, env: dict | None = None) -> subprocess.Pop
         )
 
 
+def answers_health(base_url: str) -> bool:
+    """Whether GET ``base_url``/health answers 200 within a second."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/health", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
 class Server:
     """An HTTP server process on a loopback port, healthy when GET /health answers 200."""
 
@@ -140,12 +149,9 @@ class Server:
                 raise RuntimeError(
                     f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}"
                 )
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/health", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
+            if answers_health(self.base_url):
+                return self
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s:\n{self.tail()}")
 

@@ -23,10 +23,10 @@ import json
 import sys
 import time
 import traceback
-import urllib.request
 
 from harness.model.facts import PAGE_SERVER_URL
 from harness.model.site import SITE
+from harness.processes import answers_health
 
 
 @functools.cache
@@ -34,12 +34,8 @@ def healthy(url: str, timeout: float) -> bool:
     """Whether ``url``/health answers 200 within ``timeout`` seconds (asked once per run)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            pass
+        if answers_health(url):
+            return True
         time.sleep(0.3)
     return False
 
