@@ -102,12 +102,10 @@ def timed(cmd: list[str], runs: int, env: dict | None = None, cwd: Path = ROOT) 
     return times
 
 
-def fmt(times: list[float]) -> str:
-    return f"{statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f})"
-
-
-def fmt_ratio(ratios: list[float]) -> str:
-    return f"{statistics.median(ratios):.1f}x ({min(ratios):.1f}-{max(ratios):.1f})"
+def fmt(values: list[float], unit: str = " s", digits: int = 2) -> str:
+    """Median (min-max), e.g. "6.69 s (5.85-7.35)"."""
+    med, low, high = statistics.median(values), min(values), max(values)
+    return f"{med:.{digits}f}{unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
 def part_times(junit: Path) -> dict[str, float]:
@@ -164,7 +162,7 @@ class CpuTier:
             ("reference: a fixed Python loop on one core, just before it", fmt(self.reference)),
             (
                 "the cpu tier's time over the reference's (compares benchmarks of different hours)",
-                fmt_ratio(ratios),
+                fmt(ratios, "x", 1),
             ),
         ]
 
