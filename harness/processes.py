@@ -79,23 +79,6 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def exit_without_teardown(code: int) -> None:
-    """End this process as Python would, less the teardown of every imported module: the exit
-    handlers run (atexit runs each registered one once, then forgets them all) and the standard
-    streams are flushed, then the process exits with ``code``. With torch and transformers
-    imported, the teardown is seconds for nothing: 1.9 s after one snippet's test, 3.0 s after
-    the cpu tier. Called from an exit handler, it runs the others itself."""
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
-
-
 def alive(pid: int) -> bool:
     """Whether the process is still running; a zombie (ended, not yet reaped) has ended."""
     try:
@@ -132,14 +115,14 @@ def answers_health(base_url: str) -> bool:
 class Server:
     """An HTTP server process on a loopback port, healthy when GET /health answers 200."""
 
-    def __init__(self, name: str, argv: list[str], port: int, log: Path, timeout: float):
+    def __init__(self, name: str, argv: list[str], port: int, log: Path, timeout: float, env=None):
         self.name, self.argv, self.port, self.log = name, argv, port, log
-        self.timeout = timeout
+        self.timeout, self.env = timeout, env
         self.base_url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def launch(self) -> Server:
-        self.proc = spawn(self.argv, self.log)
+        self.proc = spawn(self.argv, self.log, self.env)
         return self
 
     def wait(self) -> Server:

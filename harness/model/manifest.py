@@ -21,21 +21,24 @@ FIELDS = {
     "notebook",
     "raises",
     "reads",
+    "run_in_test",
 }
 TIERS = {"any", "gpu"}
-RAISE_FIELDS = {"output", "under", "tier"}
+RAISE_FIELDS = {"output", "error", "under", "tier"}
 RAISE_TIERS = {"any", "cpu", "gpu"}
 
 
 @dataclass(frozen=True)
 class Raises:
     """An error the snippet raises, shown on a page as ``output`` (the last line of the
-    traceback): with ``under``, a requirement (``transformers==4.36.2``) that the snippet meets
-    in an environment of its own; with ``tier``, only on that tier (cpu: no flash-attn there)."""
+    traceback), or named by ``error`` (its exception class) where no page shows it: with
+    ``under``, a requirement (``transformers==4.36.2``) that the snippet meets in an environment
+    of its own; with ``tier``, only on that tier (cpu: no flash-attn there)."""
 
-    output: str
+    output: str | None = None
     under: str | None = None
     tier: str = "any"
+    error: str = ""  # the exception's class, as Python prints it; read from ``output`` if absent
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Snippet:
     notebook: dict[str, str] = field(default_factory=dict)
     raises: tuple[Raises, ...] = ()
     reads: tuple[str, ...] = ()  # snippet files it opens by name, saved beside it as the page says
+    run_in_test: str | None = None  # why only its test module can run it (what it sets up)
 
     @property
     def is_python(self) -> bool:
@@ -81,12 +85,20 @@ def load(path: Path) -> dict[str, Snippet]:
             continue
         raises = []
         for r in entry.pop("raises", []):
-            if set(r) <= RAISE_FIELDS and "output" in r and r.get("tier", "any") in RAISE_TIERS:
+            if (
+                set(r) <= RAISE_FIELDS
+                and {"output", "error"} & set(r)
+                and (r.get("tier", "any") in RAISE_TIERS)
+            ):
+                if "output" in r and "error" not in r:
+                    shown = path.parent / r["output"]  # a missing file is a rule's finding
+                    text = shown.read_text(encoding="utf-8") if shown.is_file() else ""
+                    r = {**r, "error": text.split(":")[0].strip()}
                 raises.append(Raises(**r))
             else:
                 problems.append(
-                    f"{path.name}: [{name!r}] raises {r}: needs `output`, may have `under` and "
-                    f"`tier` (one of {sorted(RAISE_TIERS)})"
+                    f"{path.name}: [{name!r}] raises {r}: needs `output` or `error`, may have "
+                    f"`under` and `tier` (one of {sorted(RAISE_TIERS)})"
                 )
         reads = tuple(entry.pop("reads", ()))
         snippet = Snippet(path=name, raises=tuple(raises), reads=reads, **entry)
@@ -114,7 +126,7 @@ def load(path: Path) -> dict[str, Snippet]:
 def outputs(entries: dict[str, Snippet]) -> set[str]:
     """Every file under outputs/ that some entry declares: printed output or a raised error."""
     return {e.output for e in entries.values() if e.output} | {
-        r.output for e in entries.values() for r in e.raises
+        r.output for e in entries.values() for r in e.raises if r.output
     }
 
 

@@ -3,6 +3,9 @@ with no network here): a page's command is parsed exactly as the tool would pars
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 from harness.model import shell
@@ -46,3 +49,18 @@ def modelscope(line: str):
     argv = shell.argv(line)
     assert argv[0] == "modelscope", line
     return _build_parser().parse_args(argv[1:])
+
+
+def pip_dry_run(line: str, where: str, python: str = sys.executable) -> None:
+    """A page's `pip install ...` line, resolved offline against the environment of ``python``:
+    every requirement it names is satisfied, nothing would be installed. pip runs without the
+    machine's configuration (a global constraints file or find-links would decide the verdict
+    instead of the environment: a constraint pinning torch made it "install" another torch)."""
+    argv = shell.argv(line)
+    assert argv[:2] == ["pip", "install"], f"{where}: not a pip install line"
+    cmd = [python, "-m", "pip", "install", "--dry-run", "--no-index", *argv[2:]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, f"{where}:\n{done.stdout}\n{done.stderr}"
+    assert "Would install" not in done.stdout, f"{where}:\n{done.stdout}"

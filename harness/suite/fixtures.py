@@ -1,111 +1,230 @@
-"""The suite's fixtures (loaded by harness/suite/plugin.py): the snippet a test names, the
-runner, the built and served site, the chat server and the reports of background work."""
+"""The suite's fixtures (loaded by harness/suite/plugin.py): the snippet a mirror test checks and
+its run, the runner, the chat server, the built and served site, and the Lighthouse audits. What
+starts a process is a session fixture that starts it on first use and stops it at the end."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from harness.model.facts import MODEL_ID
+from harness.model.facts import ARTIFACTS, MODEL_ID, PAGE_SERVER_URL
+from harness.model.manifest import Raises
 from harness.model.site import SITE
-from harness.processes import static_site
-from harness.suite.background import (
-    LIGHTHOUSE_JSON,
-    LIGHTHOUSE_LOG,
-    jobs,
-    start_site_build,
-    vllm_missing,
-)
-from harness.suite.runner import Runner
+from harness.processes import Server, build_site, free_port, static_site
+from harness.suite.runner import Run, Runner, SnippetError, adapt
+
+LOGS = ARTIFACTS / "logs"
+LIGHTHOUSE_JSON = ARTIFACTS / "lighthouse.json"
+SERVER = pytest.StashKey[Server]()
+
+
+def runner_of(config) -> Runner:
+    from harness.suite.plugin import RUNNER
+
+    return config.stash[RUNNER]
 
 
 @pytest.fixture(scope="session")
 def runner(request) -> Runner:
-    return jobs(request.config).runner
+    return runner_of(request.config)
 
 
 @pytest.fixture(scope="session")
-def gpu(request) -> bool:
-    return jobs(request.config).gpu
+def gpu(runner) -> bool:
+    return runner.tier == "gpu"
 
 
 @pytest.fixture(scope="session")
 def on_standin(request) -> bool:
     """True where Qwen/Qwen2-7B-Instruct is the stand-in (cpu tier, or --gpu --standin)."""
-    return jobs(request.config).standin
+    return not request.config.getoption("--gpu") or request.config.getoption("--standin")
 
 
-@pytest.fixture(scope="session")
-def update_outputs(request) -> bool:
-    return request.config.getoption("--update-outputs")
+# -- the snippet a mirror test checks ----------------------------------------------------------
 
 
 class BoundSnippet:
-    """The snippet a test's marker names: run it, read it, compare what it prints."""
+    """The snippet a test module mirrors: read it, run it, compare what it prints."""
 
-    def __init__(self, runner: Runner, name: str, update: bool):
-        self.runner, self.name, self.update = runner, name, update
+    def __init__(self, runner: Runner, name: str, server: str | None):
+        self.runner, self.name, self.server = runner, name, server
         self.entry = runner.entry(name)
-
-    def run(self, replace=None, **kw):
-        return self.runner.run(self.name, replace, **kw)
-
-    def shell(self, replace=None, **kw):
-        return self.runner.shell(self.name, replace, **kw)
 
     def source(self, replace=None) -> str:
         return self.runner.source(self.name, replace)
 
-    def base(self):
-        """The session's one run of this snippet (the one later snippets continue from)."""
-        self.runner.source(self.name)
-        return self.runner.base(self.name)
+    def run(self, replace=None, **kw) -> Run:
+        """A new run (``replace``: adaptations, ``seed``), after what it continues."""
+        return self.runner.run(self.name, {**self.address(), **(replace or {})}, **kw)
+
+    def shell(self, replace=None, **kw) -> Run:
+        return self.runner.shell(self.name, {**self.address(), **(replace or {})}, **kw)
+
+    def address(self) -> dict[str, str]:
+        """The page's server address replaced by the test server's, for a server snippet."""
+        return {PAGE_SERVER_URL: self.server} if self.server else {}
 
     def where(self) -> str:
         return self.runner.where(self.name)
 
-    def check_output(self, printed: str) -> None:
-        """What the snippet prints must be exactly the output shown on the page."""
-        name = self.entry.output
-        if self.update:
-            (SITE.snippets / name).write_text(printed, encoding="utf-8")
-            return
-        assert printed == self.runner.output(self.name), (
-            f"snippets/{name} differs from what {self.where()} prints; "
-            "rerun with --update-outputs if the change is intended"
-        )
 
+@pytest.fixture
+def snippet(request, runner, record_property) -> BoundSnippet:
+    """The snippet this test module mirrors (tests/snippets/x/test_y.py: snippets/x/y.*)."""
+    from harness.suite.plugin import mirrored_snippet
 
-@pytest.fixture(autouse=True)
-def _snippet_scope(request, runner):
-    """A test may use only the snippet its marker names (or none, without a marker)."""
-    mark = request.node.get_closest_marker("snippet")
-    runner.allowed = {mark.args[0]} if mark else set()
-    yield
-    runner.allowed = None
+    name = mirrored_snippet(Path(str(request.path)))
+    if name is None:
+        pytest.fail(f"{request.path}: the snippet fixture is for tests/snippets/", pytrace=False)
+    record_property("snippet", name)  # junit XML: harness/tools/report.py reads it
+    server = None
+    if runner.entry(name).server:
+        server = request.getfixturevalue("chat_server").base_url
+    return BoundSnippet(runner, name, server)
 
 
 @pytest.fixture
-def snippet(request, runner, update_outputs, record_property) -> BoundSnippet:
-    mark = request.node.get_closest_marker("snippet")
-    if not mark:
-        pytest.fail("the snippet fixture needs @pytest.mark.snippet('topic/name')", pytrace=False)
-    record_property("snippet", mark.args[0])  # junit XML: harness/tools/report.py reads it
-    return BoundSnippet(runner, mark.args[0], update_outputs)
+def run(snippet) -> Run:
+    """The session's one run of the mirrored snippet: the run its manifest items check."""
+    return run_snippet(snippet.runner, snippet.name, snippet.server)
+
+
+def run_snippet(runner: Runner, name: str, server: str | None) -> Run:
+    """The snippet's session run (a shell snippet with bash, every time)."""
+    replace = {PAGE_SERVER_URL: server} if server else None
+    if name.endswith(".sh"):
+        return runner.shell(name, replace)
+    try:
+        return runner.result(name, replace)
+    except SnippetError as error:
+        if isinstance(error.__cause__, NameError) and not runner.entry(name).continues:
+            raise SnippetError(
+                f"{error}\n  it continues no snippet, so it runs alone and uses a name it does "
+                "not define: declare the snippet it continues in snippets/snippets.toml",
+                name,
+            ) from error.__cause__
+        raise
+
+
+def expect_raise(runner: Runner, name: str, error: Raises, gpu: bool, server: str | None):
+    """The snippet raises what the page quotes: on the cpu tier, in this process (with the newest
+    verified transformers word for word, else the same exception); under an older release, run
+    as a script in that release's environment (`nox -s oldest` makes them: SIDE_PYTHONS)."""
+    shown = SITE.snippet_text(error.output).strip() if error.output else None
+    if error.under:
+        return raise_under(runner, name, error, shown)
+    if gpu:
+        pytest.skip("the gpu tier runs this snippet for real")
+    replace = {PAGE_SERVER_URL: server} if server else None
+    try:
+        runner.run(name, replace)
+    except SnippetError as failure:
+        cause = failure.__cause__
+    else:
+        raise AssertionError(f"{runner.where(name)} ran without raising {error.error}")
+    got = f"{type(cause).__module__}.{type(cause).__name__}".removeprefix("builtins.")
+    assert error.error in (got, type(cause).__name__), f"{runner.where(name)} raised {cause!r}"
+    from importlib.metadata import version
+
+    if shown and version("transformers") == SITE.verified_versions["transformers"][1]:
+        assert f"{type(cause).__name__}: {cause}" == shown, (
+            f"{runner.where(name)} now raises\n  {type(cause).__name__}: {cause}\n"
+            f"but snippets/{error.output} says\n  {shown}"
+        )
+
+
+def raise_under(runner: Runner, name: str, error: Raises, shown: str) -> None:
+    python = json.loads(os.environ.get("SIDE_PYTHONS", "{}")).get(error.under)
+    if not python:
+        pytest.skip(f"needs an environment with {error.under}: `nox -s oldest` runs this check")
+    package, wanted = error.under.split("==")
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    got = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    assert got.stdout.strip() == wanted, f"SIDE_PYTHONS[{error.under!r}] has {got.stdout}"
+    done = subprocess.run(
+        [python, "-c", adapt(runner.site, name)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=600,
+    )
+    assert done.returncode != 0, f"{runner.where(name)} ran without error under {error.under}"
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == shown, (
+        f"under {error.under}, {runner.where(name)} now ends with\n  {last}\n"
+        f"but snippets/{error.output} (shown on the page) says\n  {shown}"
+    )
 
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    """The tokenizer of Qwen/Qwen2-7B-Instruct as the tier has it (the stand-in's on CPU, the real
-    one on the gpu tier), loaded once for the tests that read it: each load parses its 7 MB
-    tokenizer.json, 0.6-0.8 s of CPU here. Snippets load their own, as readers do."""
+    """The tokenizer of Qwen/Qwen2-7B-Instruct as the tier has it, loaded once for the tests
+    that read it. Snippets load their own, as readers do."""
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(MODEL_ID)
+
+
+# -- servers -----------------------------------------------------------------------------------
+
+
+def chat_server_for(config) -> Server:
+    """The session's chat server, started on first use and stopped when the session ends. cpu
+    tier: `transformers serve` with the stand-in. gpu tier: vLLM, started with the page's own
+    `vllm serve ... --host 127.0.0.1` command (VLLM names the vllm executable)."""
+    if SERVER in config.stash:
+        return config.stash[SERVER]
+    port = free_port()
+    log = LOGS / f"server-{port}.log"
+    if runner_of(config).tier == "gpu":
+        vllm = os.environ.get("VLLM") or shutil.which("vllm")
+        if not vllm:
+            pytest.skip("vllm is not installed: set VLLM=/path/to/vllm (see `nox -s gpu`)")
+        cmd = adapt(
+            SITE,
+            "vllm/serve_local.sh",
+            {
+                "vllm serve": "exec " + vllm + " serve",
+                # The transformers tests share the GPU: vLLM must not take 90% of it.
+                "127.0.0.1": f"127.0.0.1 --port {port} --gpu-memory-utilization 0.4",
+            },
+        )
+        server = Server("vllm serve", ["bash", "-c", cmd], port, log, 900.0)
+    else:
+        # Test equipment, not a snippet: the oldest-versions session points TRANSFORMERS_SERVE at
+        # a current transformers, whose `serve` command old releases lack.
+        exe = os.environ.get("TRANSFORMERS_SERVE")
+        cli = [exe] if exe else [sys.executable, "-m", "transformers.cli.transformers"]
+        argv = [*cli, "serve", MODEL_ID, "--host", "127.0.0.1", "--port", str(port)]
+        server = Server("transformers serve", [*argv, "--default-seed", "0"], port, log, 300.0)
+    config.stash[SERVER] = server
+    config.add_cleanup(server.stop)
+    return server.launch().wait()
+
+
+@pytest.fixture(scope="session")
+def chat_server(request) -> Server:
+    """A real OpenAI-compatible server on a free loopback port, stopped at the end."""
+    return chat_server_for(request.config)
+
+
+@pytest.fixture(scope="session")
+def vllm_python() -> str:
+    """The python of vLLM's own environment (`nox -s gpu` sets VLLM); skips the test without."""
+    vllm = os.environ.get("VLLM")
+    if not vllm:
+        pytest.skip("vllm is not installed: set VLLM to the vllm executable (see `nox -s gpu`)")
+    return str(Path(vllm).with_name("python"))
+
+
+# -- the built site ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -123,12 +242,9 @@ class BuiltSite:
 
 
 @pytest.fixture(scope="session")
-def built_site(request) -> BuiltSite:
-    j = jobs(request.config)
-    if not j.site_build:
-        start_site_build(j)
-    folder, port, building = j.site_build
-    done = building.result()
+def built_site(tmp_path_factory) -> BuiltSite:
+    folder, port = tmp_path_factory.mktemp("site"), free_port()
+    done = build_site(folder, f"http://127.0.0.1:{port}/")
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
     return BuiltSite(folder, done.stdout + done.stderr, port)
@@ -142,39 +258,14 @@ def site_url(built_site) -> str:
 
 
 @pytest.fixture(scope="session")
-def openai_server(request):
-    """A real OpenAI-compatible server on a free loopback port, stopped at the end."""
-    j = jobs(request.config)
-    if vllm_missing(j):
-        pytest.skip("vllm is not installed: set VLLM=/path/to/vllm (see `nox -s gpu`)")
-    try:
-        yield j.server.wait()
-    finally:
-        j.server.stop()
-
-
-@pytest.fixture(scope="session")
-def vllm_python() -> str:
-    """The python of vLLM's own environment (`nox -s gpu` sets VLLM); skips the test without."""
-    vllm = os.environ.get("VLLM")
-    if not vllm:
-        pytest.skip("vllm is not installed: set VLLM to the vllm executable (see `nox -s gpu`)")
-    return str(Path(vllm).with_name("python"))
-
-
-@pytest.fixture(scope="session")
-def lighthouse_report(request) -> dict[str, dict]:
-    """The Lighthouse audits of every page, keyed "url|palette" (started at collection)."""
-    proc = jobs(request.config).lighthouse
-    proc.wait(timeout=1800)
+def lighthouse_report() -> dict[str, dict]:
+    """The Lighthouse audits of every page (harness.tools.lighthouse), keyed "url|palette"."""
+    LIGHTHOUSE_JSON.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "harness.tools.lighthouse", "audits", "--planted"]
+    done = subprocess.run(
+        [*argv, "--json", str(LIGHTHOUSE_JSON)], capture_output=True, text=True, timeout=1800
+    )
     if not LIGHTHOUSE_JSON.exists():
-        log = LIGHTHOUSE_LOG.read_text(errors="replace")
-        pytest.fail(f"the Lighthouse audits wrote no results:\n{log[-4000:]}", pytrace=False)
+        log = (done.stdout + done.stderr)[-4000:]
+        pytest.fail(f"the Lighthouse audits wrote no results:\n{log}", pytrace=False)
     return json.loads(LIGHTHOUSE_JSON.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def standalone_report(request) -> dict[str, dict]:
-    """What harness.suite.standalone reported for each snippet it ran (started at collection)."""
-    out, _ = jobs(request.config).standalone.communicate(timeout=600)
-    return {r["snippet"]: r for r in map(json.loads, out.splitlines())}

@@ -1,53 +1,45 @@
-"""The pytest plugin of the suite: wiring only (pyproject.toml loads it: `-p harness.suite.plugin`).
+"""The pytest plugin of the suite (pyproject.toml loads it: `-p harness.suite.plugin`).
+
+snippets/snippets.toml is the collector: each entry yields the items that check it the same way
+as every other entry (it runs; it runs alone; it prints its output; it raises the error a page
+quotes), and a test module whose path mirrors the snippet's (`snippets/x/y.py` and
+`tests/snippets/x/test_y.py`) holds the checks particular to it, reaching the run through the
+``run`` and ``snippet`` fixtures (harness/suite/fixtures.py). An entry that no item of its own
+runs (a shell command other than a curl request, a GPU-only command) needs that module: its
+absence is a collection error naming the file to write, so coverage holds by construction.
 
 Tiers: cpu (default) runs against the offline stand-in; ``--gpu`` runs on CUDA with the real
 weights from your Hugging Face cache; ``--gpu --standin`` runs the gpu tier's CUDA paths against
-the stand-in (no download). A test names the one snippet it exercises with
-``@pytest.mark.snippet("topic/name.py")`` and reaches it through the ``snippet`` fixture
-(harness/suite/fixtures.py); what is known about the snippet comes from snippets/snippets.toml.
-Background work (server, standalone runs, Lighthouse, site build, early fixtures) is
-harness/suite/background.py.
+the stand-in (no download).
 """
 
 from __future__ import annotations
 
-import atexit
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness import standin
-from harness.model import gpu_record
 from harness.model.facts import ROOT
+from harness.model.manifest import Snippet
 from harness.model.site import SITE
-from harness.processes import exit_without_teardown
-from harness.suite import background, gpu_run
-from harness.suite.background import JOBS, Jobs, jobs
+from harness.suite import gpu_run
 from harness.suite.runner import Runner, SnippetError
 
 pytest_plugins = ["harness.suite.fixtures"]
 
-SNIPPET_TESTS = ROOT / "tests" / "snippets"
+MANIFEST = SITE.snippets / "snippets.toml"
+MIRRORS = ROOT / "tests" / "snippets"
 GPU_REASON = "gpu tier only (needs CUDA): run `nox -s gpu`, or pytest --gpu [--standin]"
+RUNNER = pytest.StashKey[Runner]()
+OUTCOMES = pytest.StashKey[dict]()  # snippet -> [(test id, outcome, reason)]: the gpu record
 MARKERS = {
     "gpu": "needs CUDA (and the real weights unless --standin)",
     "server": "talks to a local OpenAI-compatible server",
     "browser": "drives the built site in headless Chromium",
     "lighthouse": "Lighthouse audits of the built site",
-    "snippet(path)": "the snippets/ file this test exercises",
 }
-# Tests that fork from the preloaded interpreter: the notebooks (kernels), the server tests and
-# the standalone runs. Where a run names any of them (or names nothing: the whole suite), it
-# starts at configure time, while collection imports; otherwise at the end of collection.
-PRELOAD_USERS = (
-    ROOT / "notebooks",
-    SNIPPET_TESTS / "test_server.py",
-    SNIPPET_TESTS / "test_standalone.py",
-)
-DESELECTED = pytest.StashKey[list]()
-FINISHED = pytest.StashKey[pytest.Session]()  # the session, for its exit status at exit
 
 
 def pytest_addoption(parser):
@@ -68,50 +60,161 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    # One thread per torch process: the stand-in is tiny, so a second thread gains nothing, and
-    # idle OpenMP threads spin on the core that the server, the kernels and Chromium need.
+    # One thread per torch process: the stand-in is tiny, so a second thread gains nothing.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     gpu = config.getoption("--gpu")
-    on_standin = not gpu or config.getoption("--standin")
-    if on_standin:
+    if not gpu or config.getoption("--standin"):
         standin.activate()
+        standin.ensure()
     else:
         os.environ.pop("HF_HUB_OFFLINE", None)
-    j = Jobs(Runner(SITE, tier="gpu" if gpu else "cpu"), gpu=gpu, standin=on_standin)
-    config.stash[JOBS] = j
-    if _may_fork(config):
-        background.start_preloaded(j)  # it imports while the stand-in is built
-    if on_standin:
-        standin.ensure()
+    config.stash[RUNNER] = Runner(SITE, tier="gpu" if gpu else "cpu")
+    config.stash[OUTCOMES] = {}
 
 
-def _may_fork(config) -> bool:
-    args = [Path(a.split("::")[0]).resolve() for a in config.args] or [ROOT]
-    return any(u == a or a in u.parents for a in args for u in PRELOAD_USERS)
+def mirror(name: str) -> Path:
+    """The test module that holds the checks particular to snippets/``name``."""
+    topic, _, file = name.rpartition("/")
+    return MIRRORS / topic / f"test_{Path(file).stem}.py"
+
+
+def mirrored_snippet(path: Path) -> str | None:
+    """The snippet a test module under tests/snippets/ mirrors, or None for any other module."""
+    if MIRRORS not in path.parents or not path.name.startswith("test_"):
+        return None
+    folder = path.parent.relative_to(MIRRORS).as_posix()
+    stem = path.stem.removeprefix("test_")
+    found = [n for n in SITE.manifest if n.rpartition("/")[0] == folder and Path(n).stem == stem]
+    if len(found) != 1:
+        raise pytest.UsageError(
+            f"{path.relative_to(ROOT)} mirrors no snippet: expected one snippets/{folder}/"
+            f"{stem}.* declared in snippets/snippets.toml, found {found or 'none'}"
+        )
+    return found[0]
+
+
+# -- the manifest as the collector -------------------------------------------------------------
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path == MANIFEST:
+        return Manifest.from_parent(parent, path=file_path)
+    return None
+
+
+def checks(name: str, entry: Snippet) -> list[tuple[str, dict]]:
+    """The items an entry yields: (what it checks, how), the same for every entry. A snippet that
+    continues nothing runs in a namespace of its own, as a reader pasting it into a new session
+    runs it: a name it uses without defining raises NameError."""
+    out = []
+    cpu_raise = [r for r in entry.raises if r.tier == "cpu"]
+    runnable = entry.is_python or (entry.server and entry.path.endswith(".sh"))
+    if runnable and not cpu_raise and not entry.run_in_test:
+        if entry.replaces:
+            what = f"runs in place of a line of {entry.continues}"
+        elif entry.continues:
+            what = f"runs after {entry.continues}"
+        else:
+            what = "runs alone" if entry.is_python else "runs"
+        out.append((what, {}))
+    if entry.output:
+        out.append(("prints its output", {"output": True}))
+    for r in entry.raises:
+        if r.tier == "cpu":
+            out.append((f"raises {r.error} on the cpu tier", {"raises": r}))
+        elif r.under:
+            out.append((f"raises {r.error} under {r.under}", {"raises": r}))
+    return out
+
+
+def needs_mirror(entry: Snippet) -> bool:
+    """Whether only a test module of its own can run or read the entry: what no item of
+    ``checks`` runs on every tier it is for (and is not a file another snippet reads)."""
+    read = any(entry.path in e.reads for e in SITE.manifest.values())
+    runnable = (entry.is_python or entry.server) and entry.tier == "any"
+    generic = runnable and not entry.run_in_test and not any(r.tier == "cpu" for r in entry.raises)
+    return not (generic or read)
+
+
+class Manifest(pytest.File):
+    def collect(self):
+        for name, entry in SITE.manifest.items():
+            test = mirror(name)
+            if needs_mirror(entry) and not test.exists():
+                raise self.CollectError(
+                    f"{SITE.where(name)}: nothing runs it: no check of snippets.toml applies "
+                    f"to it, so it needs {test.relative_to(ROOT)} (see harness/README.md)"
+                )
+            for what, how in checks(name, entry):
+                yield SnippetItem.from_parent(self, name=f"{name} {what}", snippet=name, how=how)
+
+
+class SnippetItem(pytest.Item):
+    """One check of one manifest entry."""
+
+    def __init__(self, *, snippet: str, how: dict, **kw):
+        super().__init__(**kw)
+        self.snippet, self.how = snippet, how
+        entry = SITE.manifest[snippet]
+        self.user_properties.append(("snippet", snippet))
+        if entry.tier == "gpu":
+            self.add_marker(pytest.mark.gpu)
+        if entry.server:
+            self.add_marker(pytest.mark.server)
+        self.add_marker(pytest.mark.timeout(300))
+
+    def server(self) -> str | None:
+        if not SITE.manifest[self.snippet].server:
+            return None
+        from harness.suite.fixtures import chat_server_for
+
+        return chat_server_for(self.config).base_url
+
+    def runtest(self):
+        from harness.suite.fixtures import expect_raise, run_snippet
+
+        runner: Runner = self.config.stash[RUNNER]
+        gpu = runner.tier == "gpu"
+        raises = self.how.get("raises")
+        if raises is not None:
+            expect_raise(runner, self.snippet, raises, gpu, self.server())
+        elif self.how.get("output"):
+            printed = run_snippet(runner, self.snippet, self.server()).printed
+            check_output(runner, self.snippet, printed, self.config.getoption("--update-outputs"))
+        else:
+            run_snippet(runner, self.snippet, self.server())
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, (SnippetError, AssertionError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
+    """What the snippet prints must be exactly the output shown on the page."""
+    output = runner.entry(name).output
+    if update:
+        (SITE.snippets / output).write_text(printed, encoding="utf-8")
+        return
+    assert printed == runner.output(name), (
+        f"snippets/{output} differs from what {runner.where(name)} prints; "
+        "rerun with --update-outputs if the change is intended"
+    )
+
+
+# -- tiers, and the gpu tier's record ----------------------------------------------------------
 
 
 def pytest_collection_modifyitems(config, items):
-    # The modules whose tests wait for background work run last, so that it has the other tests'
-    # time to run in: those that wait for early work (background.early) or are notebooks (run in
-    # the background too), then those that wait for the Lighthouse audits, the longest.
-    waits: dict = {}
+    runner = config.stash[RUNNER]
     for item in items:
-        names = {*getattr(item, "fixturenames", ())}
-        rank = 1 if background.EARLY.keys() & names or is_notebook(item) else 0
-        rank = 2 if "lighthouse_report" in names else rank
-        waits[item.path] = max(waits.get(item.path, 0), rank)
-    items.sort(key=lambda item: waits[item.path])
-    group_by_page(items)
-    runner = jobs(config).runner
-    for item in items:
-        marks = list(item.iter_markers("snippet"))
-        if len(marks) > 1 or any(len(m.args) != 1 for m in marks):
-            raise pytest.UsageError(f"{item.nodeid}: name exactly one snippet in one marker")
-        if marks:
-            jobs(config).snippet_of[item.nodeid] = marks[0].args[0]
-        if marks and runner.entry(marks[0].args[0]).tier == "gpu":
+        name = mirrored_snippet(Path(str(item.path)))
+        if name and runner.entry(name).tier == "gpu":
             item.add_marker(pytest.mark.gpu)
-    if jobs(config).gpu:
+    if runner.tier == "gpu":
         import torch
 
         if not torch.cuda.is_available():
@@ -123,143 +226,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def group_by_page(items) -> None:
-    """The browser tests that take a page (a ``doc`` parameter) run grouped by page, in the order
-    of their first test, and within a page in the order of their file: one tab then loads each
-    page once (tests/test_browser.py)."""
-    first: dict[tuple, int] = {}
-
-    def key(pair):
-        n, item = pair
-        params = getattr(item, "callspec", None) and item.callspec.params
-        if not params or "doc" not in params or not item.get_closest_marker("browser"):
-            return first.setdefault((item.path, n), n)
-        return first.setdefault((item.path, params["doc"].rel), n)
-
-    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
-
-
-def pytest_deselected(items):
-    if items:
-        items[0].config.stash.setdefault(DESELECTED, []).extend(items)
-
-
-def pytest_collection_finish(session):
-    """Start what the collected tests need in the background, so that it works while other
-    tests run."""
-    if session.config.option.collectonly:
-        return
-    j = jobs(session.config)
-    fixtures = {f for item in session.items for f in getattr(item, "fixturenames", ())}
-    notebooks = [item for item in session.items if is_notebook(item)]
-    clients = {"openai_server", "standalone_report"} & fixtures
-    if not j.preloaded and (notebooks or clients):
-        background.start_preloaded(j)
-    if "lighthouse_report" in fixtures:
-        background.start_lighthouse(j)
-    if "built_site" in fixtures:
-        background.start_site_build(j)
-    if clients and not background.vllm_missing(j):
-        j.server = background.chat_server(j).launch()
-    if "standalone_report" in fixtures:
-        background.start_standalone(j)
-    background.start_early(j, fixtures)
-    background.start_notebooks(j, notebooks)
-
-
-def is_notebook(item) -> bool:
-    """An item of nbmake's (a notebook, executed by its kernel)."""
-    return getattr(item, "nbmake", False)
-
-
-def _whole_snippet_suite(session) -> bool:
-    """Whether this run runs every snippet test: all their files collected, none deselected
-    (by -k or -m); other tests may be left out (`-m "not browser"` still checks snippets)."""
-
-    def in_snippet_tests(item) -> bool:
-        return SNIPPET_TESTS in Path(str(item.path)).resolve().parents
-
-    if any(map(in_snippet_tests, session.config.stash.get(DESELECTED, []))):
-        return False
-    collected = {Path(str(item.path)).resolve() for item in session.items}
-    return all(p.resolve() in collected for p in SNIPPET_TESTS.glob("test_*.py"))
-
-
-def record_outcome(j: Jobs, report) -> None:
-    """Each snippet test's outcome, for the gpu tier's record (harness/suite/gpu_run.py)."""
-    snippet = j.snippet_of.get(report.nodeid)
-    if not snippet or not (report.when == "call" or report.failed or report.skipped):
-        return
-    reason = ""
-    if report.skipped and isinstance(report.longrepr, tuple):
-        reason = report.longrepr[2].removeprefix("Skipped: ")
-    elif report.failed:
-        reason = (report.longreprtext.strip().splitlines() or [""])[-1][:300]
-    j.outcomes.setdefault(snippet, []).append((report.nodeid, report.outcome, reason))
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    error = call.excinfo and call.excinfo.value
+    if isinstance(error, SnippetError) and error.snippet:
+        # The snippet at fault, as data, for harness/tools/report.py (a test fails when the
+        # snippet that the one it checks continues fails). junit writes the item's properties.
+        item.user_properties.append(("snippet_at_fault", error.snippet))
+    snippet = dict(item.user_properties).get("snippet")
+    if snippet and (report.when == "call" or report.failed or report.skipped):
+        reason = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = report.longrepr[2].removeprefix("Skipped: ")
+        elif report.failed:
+            reason = (report.longreprtext.strip().splitlines() or [""])[-1][:300]
+        outcomes = item.config.stash[OUTCOMES].setdefault(snippet, [])
+        outcomes.append((report.nodeid, report.outcome, reason))
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """A whole run fails if a snippet its tier should run was neither run nor read by a test.
-    A whole gpu-tier run writes its record, verified/gpu.json, passing or not."""
-    session.config.stash[FINISHED] = session  # its exit status is read at exit
-    j = jobs(session.config)
-    runner = j.runner
-    whole = _whole_snippet_suite(session)
-    if j.gpu and whole:
-        record = gpu_run.write(j.outcomes, "stand-in" if j.standin else "real")
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter:
-            reporter.write_line(f"gpu tier: wrote {gpu_record.RECORD} ({record.date}): commit it")
-    if exitstatus != 0 or not whole:
+    """A whole gpu-tier run (every snippet test collected) writes its record, verified/gpu.json."""
+    config = session.config
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    whole = whole and not config.option.keyword and not config.option.markexpr
+    if config.stash[RUNNER].tier != "gpu" or not whole:
         return
-    t = runner.tier
-    missing = [s for s, e in runner.entries.items() if e.runs_on(t) and s not in runner.used]
-    other = sorted(s for s, e in runner.entries.items() if not e.runs_on(t))
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and other:
-        reporter.write_line(f"snippets the {t} tier does not run (snippets.toml): {other}")
-    if missing:
-        if reporter:
-            reporter.write_line(
-                f"FAILED: snippets declared for the {t} tier that no test ran or read: "
-                + ", ".join(missing),
-                red=True,
-            )
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_unconfigure(config):
-    if JOBS in config.stash:
-        jobs(config).stop()
-    if FINISHED in config.stash and _pytest_is_the_program():
-        atexit.register(_exit_without_teardown, config.stash[FINISHED])
-
-
-def _pytest_is_the_program() -> bool:
-    """Whether this process is a `pytest` (or `python -m pytest`) command, not a program that
-    calls pytest.main() and goes on after it."""
-    spec = getattr(sys.modules["__main__"], "__spec__", None)
-    return (spec and spec.name == "pytest.__main__") or Path(sys.argv[0]).name == "pytest"
-
-
-def _exit_without_teardown(session) -> None:
-    """The end of a pytest run without the interpreter's teardown (processes.exit_without_teardown):
-    every other exit handler runs (pytest's temporary folders, weakref finalizers, logging), then
-    the process exits with the run's status. Registered last, this handler runs first."""
-    atexit.unregister(_exit_without_teardown)
-    exit_without_teardown(int(session.exitstatus))
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    record_outcome(jobs(item.config), report)
-    if call.excinfo and isinstance(call.excinfo.value, SnippetError) and call.excinfo.value.snippet:
-        # The snippet at fault, as data, for harness/tools/report.py (a test fails when the
-        # snippet that the one it exercises continues fails).
-        # junit writes the properties of the item's last report: put it on the item.
-        item.user_properties.append(("snippet_at_fault", call.excinfo.value.snippet))
-    server = jobs(item.config).server
-    if report.failed and server and "openai_server" in getattr(item, "funcargs", {}):
-        report.sections.append((f"{server.name} log ({server.log})", server.tail()))
+    weights = "stand-in" if config.getoption("--standin") else "real"
+    record = gpu_run.write(config.stash[OUTCOMES], weights)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"gpu tier: wrote {gpu_run.RECORD} ({record.date}): commit it")

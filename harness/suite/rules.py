@@ -106,7 +106,7 @@ def every_snippet_is_declared_once(site: Site) -> list[str]:
         f"snippets/snippets.toml: [{e.path!r}] raises {r.output!r}, which does not exist"
         for e in entries.values()
         for r in e.raises
-        if r.output not in files
+        if r.output and r.output not in files
     ]
     problems += [
         f"snippets/{s}: no snippet in snippets/snippets.toml declares it as its output"

@@ -130,16 +130,13 @@ def collect_warnings(allow_deprecated: str | None = None):
 
 
 class Runner:
-    """Runs snippets for one test session. ``used`` is every snippet a test ran or read."""
+    """Runs snippets for one test session; ``result`` keeps each snippet's first plain run, the
+    one later snippets continue from and the checks on it read."""
 
     def __init__(self, site: Site = SITE, tier: str = "cpu"):
         self.site, self.tier = site, tier
         self.entries = site.manifest
-        self.used: set[str] = set()
-        self.allowed: set[str] | None = None  # the snippets the current test's marker names
-        self._bases: dict[str, Run] = {}
-
-    # -- reading ---------------------------------------------------------------------------
+        self._results: dict[str, Run | SnippetError] = {}
 
     def where(self, snippet: str) -> str:
         return self.site.where(snippet)
@@ -152,18 +149,9 @@ class Runner:
             )
         return self.entries[snippet]
 
-    def _claim(self, snippet: str) -> None:
-        self.entry(snippet)
-        if self.allowed is not None and snippet not in self.allowed:
-            raise SnippetError(
-                f"the test uses snippets/{snippet}, but its snippet marker names "
-                f"{sorted(self.allowed) or 'nothing'}: mark the test with the snippet it runs"
-            )
-        self.used.add(snippet)
-
     def source(self, snippet: str, replace: dict[str, str] | None = None) -> str:
         """The snippet's text, with the given adaptations; each one must apply exactly once."""
-        self._claim(snippet)
+        self.entry(snippet)
         return adapt(self.site, snippet, replace)
 
     def output(self, snippet: str) -> str:
@@ -175,20 +163,29 @@ class Runner:
             )
         return self.site.snippet_text(name)
 
-    # -- running ---------------------------------------------------------------------------
+    def result(self, snippet: str, replace: dict[str, str] | None = None) -> Run:
+        """The session's one run of ``snippet`` (``replace``: the address of the server it needs),
+        run on first use; a failure is raised again to every later caller."""
+        if snippet not in self._results:
+            try:
+                self._results[snippet] = self.run(snippet, replace)
+            except SnippetError as error:
+                self._results[snippet] = error
+        found = self._results[snippet]
+        if isinstance(found, SnippetError):
+            raise found
+        return found
 
-    def base(self, snippet: str) -> Run:
-        """The run of ``snippet`` that the snippets continuing it start from (run once)."""
-        if snippet not in self._bases:
-            self._bases[snippet] = self._execute(snippet, None, seed=SEED)
-        return self._bases[snippet]
-
-    def run(self, snippet: str, replace: dict[str, str] | None = None, *, seed: int = SEED) -> Run:
-        """Run a Python snippet as a reader would after running what it continues."""
-        self._claim(snippet)
-        return self._execute(snippet, replace, seed)
-
-    def _execute(self, snippet: str, replace: dict[str, str] | None, seed: int) -> Run:
+    def run(
+        self,
+        snippet: str,
+        replace: dict[str, str] | None = None,
+        *,
+        seed: int = SEED,
+        alone: bool = False,
+    ) -> Run:
+        """Run a Python snippet as a reader would after running what it continues; ``alone``:
+        in a namespace of its own, as a reader pasting it into a new session runs it."""
         import torch
 
         _import_noisy_modules()
@@ -197,17 +194,18 @@ class Runner:
         code = adapt(self.site, snippet, replace)
         namespace: dict = {"__name__": "__main__"}
         filename = str(self.site.snippets / snippet)
-        if entry.replaces:
+        if alone:
+            pass
+        elif entry.replaces:
             # The snippet stands in for a line of the one it continues: run that one, edited.
             base = entry.continues
             code = adapt(self.site, base, {entry.replaces: code.strip()})
             filename = str(self.site.snippets / base)
             before = manifest.chain(self.entries, base)
             if before:  # the last one's run holds the names of the whole chain
-                namespace = dict(self.base(before[-1]).namespace)
+                namespace = dict(self.result(before[-1]).namespace)
         elif entry.continues:
-            namespace = dict(self.base(entry.continues).namespace)
-        self.used.add(snippet)
+            namespace = dict(self.result(entry.continues).namespace)
         torch.manual_seed(seed)
         rec = invariants.Record(shows_prompt=entry.output is not None)
         where = self.where(snippet)
@@ -251,13 +249,10 @@ class Runner:
         timeout=300,
         cwd=None,
         env=None,
-        claim: bool = True,
     ) -> Run:
         """Run a shell snippet with bash (stopping at the first failing command), in ``cwd``,
-        with no input; a curl request it makes is checked like Python ones. ``claim=False`` is
-        for work started before the test that uses it (harness/suite/background.py ``early``):
-        that test claims the snippet when it reads the result."""
-        script = self.source(snippet, replace) if claim else adapt(self.site, snippet, replace)
+        with no input; a curl request it makes is checked like Python ones."""
+        script = self.source(snippet, replace)
         done = subprocess.run(
             ["bash", "-eo", "pipefail", "-c", script],
             capture_output=True,

@@ -21,41 +21,41 @@ PLANTS = [
         # Without the generation prompt the stand-in rarely ends its answer: 8 tokens show it.
         {"add_generation_prompt=True": "add_generation_prompt=False", "=512": "=8"},
         "the prompt ends with the generation prompt",
-        marks=pytest.mark.snippet("transformers/multi_turn.py"),
+        "transformers/multi_turn.py",
         id="no generation prompt",
     ),
     pytest.param(
         {"skip_special_tokens=True": "skip_special_tokens=False"},
         "decoded text has no special tokens",
-        marks=pytest.mark.snippet("transformers/multi_turn.py"),
+        "transformers/multi_turn.py",
         id="special tokens in the answer",
     ),
     pytest.param(
         {"skip_special_tokens=True)": "skip_special_tokens=False)"},
         "a streamer emits the answer only",
-        marks=pytest.mark.snippet("transformers/text_streamer.py"),
+        "transformers/text_streamer.py",
         id="streamer with special tokens",
     ),
     pytest.param(
         {"skip_prompt=True": "skip_prompt=False"},
         "a streamer emits the answer only",
-        marks=pytest.mark.snippet("transformers/text_iterator_streamer.py"),
+        "transformers/text_iterator_streamer.py",
         id="streamer repeats the prompt",
     ),
     pytest.param(
         {'"left"': '"right"'},
         "the prompt ends with the generation prompt",
-        marks=pytest.mark.snippet("transformers/batch.py"),
+        "transformers/batch.py",
         id="right padding",
     ),
 ]
 
 
-@pytest.mark.parametrize(("replace", "invariant"), PLANTS)
-def test_planted_defect_breaks_an_invariant(snippet, replace, invariant):
-    """The snippet as it is passes its own test in tests/snippets; planted, it fails here."""
+@pytest.mark.parametrize(("replace", "invariant", "snippet"), PLANTS)
+def test_planted_defect_breaks_an_invariant(runner, replace, invariant, snippet):
+    """The snippet as it is passes its own checks (snippets.toml); planted, it fails here."""
     with pytest.raises(SnippetError, match=invariant):
-        snippet.run(replace)
+        runner.run(snippet, replace)
 
 
 def chat(stream: bool = False, **extra) -> dict:

@@ -1,0 +1,44 @@
+import json
+import re
+import subprocess
+import urllib.request
+
+from harness.model.facts import MODEL_ID
+from harness.suite import clis
+
+CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"
+
+
+def test_download_line_is_what_the_stand_in_replaces(snippet):
+    assert CONVERT_DOWNLOAD in snippet.source()
+    name, params = clis.hf(CONVERT_DOWNLOAD)
+    assert (name, params["repo_id"], params["local_dir"]) == (
+        "download",
+        MODEL_ID,
+        "Qwen2-7B-Instruct",
+    )
+
+
+def test_convert_and_quantize_make_a_qwen2_gguf(workdir, converted, llama_server, post, tokenizer):
+    """What the converted file holds, read through llama.cpp itself (the server that loaded it):
+    Qwen2's tokenization (digits one by one, Chinese, the special tokens), its chat template and
+    end token, and Q4_K_M with every matrix in a K-quant (none fallen back to another type, as a
+    row length that is not a multiple of 256 makes llama-quantize do)."""
+    text = "Qwen2 有 7,615 百万参数; 12345 tokens!<|im_end|>"
+    ids = post("/tokenize", {"content": text, "parse_special": True})["tokens"]
+    assert ids == tokenizer(text).input_ids, (ids, tokenizer(text).input_ids)
+    with urllib.request.urlopen(f"{llama_server.base_url}/props", timeout=10) as r:
+        props = json.load(r)
+    assert props["chat_template"] == tokenizer.chat_template
+    assert props["eos_token"] == "<|im_end|>"
+    assert props["model_ftype"] == "Q4_K - Medium"
+    f16 = converted.with_name("qwen2-7b-instruct-f16.gguf")
+    dry = subprocess.run(
+        [workdir / "build" / "bin" / "llama-quantize", "--dry-run", f16, "Q4_K_M"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    log = dry.stdout + dry.stderr
+    types = set(re.findall(r"\((\w+)\)\s*$", log, re.M))
+    assert dry.returncode == 0 and "fallback" not in log and types == {"q4_K", "q6_K"}, log[-3000:]

@@ -1,0 +1,11 @@
+import shlex
+import subprocess
+import sys
+
+
+def test_runs(snippet):
+    """`nox -s gpu` installs flash-attn by running this very snippet; here it runs again (already
+    satisfied) with the same arguments."""
+    cmd = [sys.executable, "-m", *shlex.split(snippet.source())]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, f"{snippet.where()}:\n{done.stdout}\n{done.stderr}"

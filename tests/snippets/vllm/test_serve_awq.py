@@ -1,0 +1,5 @@
+from harness.model.facts import MODEL_ID
+
+
+def test_sets_what_the_page_says(sets):
+    sets(model=f"{MODEL_ID}-AWQ", max_model_len=8192)

@@ -1,0 +1,11 @@
+import json
+import urllib.request
+
+from harness.model.facts import MODEL_ID
+
+
+def test_lists_the_model(chat_server):
+    """The gpu tier's chat server is this very command (harness/suite/fixtures.py)."""
+    with urllib.request.urlopen(f"{chat_server.base_url}/v1/models", timeout=10) as r:
+        models = json.load(r)
+    assert [m["id"] for m in models["data"]] == [MODEL_ID]

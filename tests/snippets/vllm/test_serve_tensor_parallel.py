@@ -1,0 +1,2 @@
+def test_sets_what_the_page_says(sets):
+    sets(tensor_parallel_size=2)
