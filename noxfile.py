@@ -26,7 +26,9 @@ from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, R
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests", "oldest"]
+nox.options.sessions = ["tests", "harness", "oldest"]
+# The docs' tiers run on every core, a topic's checks (and the servers they share) on one worker.
+PARALLEL = ["-n", "auto", "--dist", "loadgroup"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
@@ -176,11 +178,20 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser."""
+    """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser.
+    The harness's own tests are the `harness` session's."""
     install_test_env(session, DEPS["cpu"])
     env = mlx_env(session)
     lint(session)
-    session.run("pytest", *session.posargs, env=env)
+    args = session.posargs or [*PARALLEL, "--ignore=tests/harness"]
+    session.run("pytest", *args, env=env)
+
+
+@nox.session(python=PYTHON, name="harness")
+def harness_tests(session: nox.Session) -> None:
+    """The harness's own tests (tests/harness/): its parser, invariants, processes, reports."""
+    install_test_env(session, DEPS["cpu"])
+    session.run("pytest", "tests/harness", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -205,9 +216,9 @@ def oldest(session: nox.Session) -> None:
     # `transformers serve` (the test server for the curl and openai snippets) needs a current
     # transformers: it runs from its own environment.
     env = transformers_serve_env(session) | error_envs(session)
-    paths = ["tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
-    skipped = ["--ignore=tests/snippets/test_mlx.py"]  # see the docstring
-    session.run("pytest", *paths, *skipped, *session.posargs, env=env)
+    paths = ["snippets", "tests/snippets", "tests/test_standin.py", "tests/test_versions.py"]
+    skipped = ["--ignore=tests/snippets/mlx", "--deselect=snippets/snippets.toml::mlx"]
+    session.run("pytest", *paths, *skipped, *PARALLEL, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
@@ -235,7 +246,7 @@ def latest(session: nox.Session) -> None:
     env["MLX_BIN"] = str(side_env(session, "mlx-latest", ["mlx-lm[cpu]"]) / "bin")
     build_llamacpp(session)
     junit = out / "junit.xml"
-    paths = ["tests/snippets", "tests/test_standin.py", "notebooks"]
+    paths = ["snippets", "tests/snippets", "tests/test_standin.py", "notebooks"]
     try:
         session.run("pytest", *paths, f"--junitxml={junit}", env=env)
     except nox.command.CommandFailed:

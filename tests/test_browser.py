@@ -168,6 +168,8 @@ SHOW = """el => {
 }"""
 BLUR = "() => document.activeElement && document.activeElement.blur()"
 EMPTY_CLIPBOARD = "() => navigator.clipboard.writeText('')"
+# The clipboard's text once it is not empty, else a falsy value (wait_for_function polls it).
+COPIED = "async () => (await navigator.clipboard.readText()) || null"
 # What a click at the element's centre would reach, if not the element: null once it is on top,
 # waiting up to 60 frames, a second or more (an annotation's tooltip closing keeps its place
 # above the code for 0.25 s); else the element in the way.
@@ -343,7 +345,9 @@ def test_copy_button_copies_the_snippet(shared_page, doc):
         # A real click at the button's centre, without Playwright's own waits for it to be the
         # element there (a third of this test's time: the check above does it in the page).
         button.click(force=True)
-        copied = page.evaluate("navigator.clipboard.readText()")
+        # The click writes the clipboard asynchronously (navigator.clipboard.writeText): wait
+        # for the write to land, as the emptied clipboard filling, instead of reading at once.
+        copied = page.wait_for_function(COPIED).json_value()
         expected = block.code
         # Material keeps the spaces that stood before a removed "# (1)!": ignore trailing blanks.
         got = [line.rstrip() for line in copied.rstrip("\n").splitlines()]

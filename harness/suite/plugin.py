@@ -211,9 +211,13 @@ def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
 def pytest_collection_modifyitems(config, items):
     runner = config.stash[RUNNER]
     for item in items:
-        name = mirrored_snippet(Path(str(item.path)))
+        name = getattr(item, "snippet", None) or mirrored_snippet(Path(str(item.path)))
         if name and runner.entry(name).tier == "gpu":
             item.add_marker(pytest.mark.gpu)
+        if name:
+            # pytest-xdist (--dist loadgroup) keeps a topic's checks on one worker: the session
+            # fixtures they share (the chat server, llama.cpp's conversion, MLX's) start once.
+            item.add_marker(pytest.mark.xdist_group(name.split("/")[0]))
     if runner.tier == "gpu":
         import torch
 
