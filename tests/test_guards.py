@@ -32,8 +32,16 @@ def delete(path: str):
     return lambda root: (root / path).unlink()
 
 
+def orphan(root: Path) -> None:
+    """A snippet declared in snippets.toml that no page includes."""
+    (root / "snippets/transformers/orphan.py").write_text("print('on no page')\n")
+    with open(root / "snippets/snippets.toml", "a", encoding="utf-8") as toml:
+        toml.write('\n["transformers/orphan.py"]\n')
+
+
 # case: (plant, the rule that must catch it, the file its message must name)
 CASES = {
+    "snippet on no page": (orphan, "every_snippet_is_on_a_page", "snippets/transformers/orphan.py"),
     "prose line wrapped to start with #": (
         edit(
             "docs/chat.md",

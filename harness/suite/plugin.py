@@ -214,10 +214,14 @@ def pytest_collection_modifyitems(config, items):
         name = getattr(item, "snippet", None) or mirrored_snippet(Path(str(item.path)))
         if name and runner.entry(name).tier == "gpu":
             item.add_marker(pytest.mark.gpu)
-        if name:
-            # pytest-xdist (--dist loadgroup) keeps a topic's checks on one worker: the session
-            # fixtures they share (the chat server, llama.cpp's conversion, MLX's) start once.
-            item.add_marker(pytest.mark.xdist_group(name.split("/")[0]))
+        # pytest-xdist (--dist loadgroup) keeps a topic's checks on one worker, so that the
+        # session fixtures they share start once: the chat server, llama.cpp's and MLX's
+        # conversions, one Chromium for the browser tests, the Lighthouse audits.
+        group = name.split("/")[0] if name else None
+        for marker in ("lighthouse", "browser"):
+            group = marker if item.get_closest_marker(marker) else group
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     if runner.tier == "gpu":
         import torch
 
