@@ -21,8 +21,8 @@ import nox
 # The harness's facts and manifest reader are standard-library modules: usable before any
 # environment exists.
 sys.path.insert(0, str(Path(__file__).parent))
-from harness.model import manifest  # noqa: E402
-from harness.model.facts import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
+from harness.site import manifest  # noqa: E402
+from harness.site.paths import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
@@ -100,10 +100,10 @@ def install_test_env(session: nox.Session, torch: list[str]) -> None:
 
 
 def build_standin(session: nox.Session) -> None:
-    """The stand-in model for this environment's libraries (harness/standin.py), built with the
-    installs when .cache/standin/ has none for them (about 10 s): pytest would build it at start,
-    before any test or background job, and `.ci/run` fills both sessions' environments at once."""
-    session.run_install("python", "-m", "harness.standin", silent=True)
+    """The stand-in model for this environment's libraries (harness/qwen2/standin.py), built
+    with the installs when .cache/standin/ has none for them (about 10 s), so that `.ci/run`
+    fills the sessions' environments at once."""
+    session.run_install("python", "-m", "harness.qwen2.standin", silent=True)
 
 
 def build_llamacpp(session: nox.Session) -> None:

@@ -23,8 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from harness.model import shell
-from harness.model.facts import LLAMACPP_HOME, LLAMACPP_SDIST, LLAMACPP_SDIST_SHA256, ROOT
+from harness.site import shell
+from harness.site.paths import LLAMACPP_HOME, LLAMACPP_SDIST, LLAMACPP_SDIST_SHA256, ROOT
 
 BUILD_SNIPPET = ROOT / "snippets" / "llamacpp" / "build.sh"
 # What the page does before building, which the suite does with the sdist instead.

@@ -1,5 +1,5 @@
 """Processes that the suite and the tools start: servers that die with their parent, the site's
-`mkdocs build`, a static host for the built site, and Chromium.
+`mkdocs build`, and a static host for the built site.
 
 A child process is tied to the life of the process that starts it: on Linux the kernel sends it
 SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), so a test run stopped by SIGTERM, Ctrl-C or
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, MKDOCS_ENV, ROOT
+from harness.site.paths import MKDOCS_ENV, ROOT
 
 PR_SET_PDEATHSIG = 1
 
@@ -248,17 +248,3 @@ def fresh_site() -> Iterator[tuple[str, Path]]:
             raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
         with static_site(site, port) as url:
             yield url, site
-
-
-def first_visit_next(page, cdp, origin: str) -> None:
-    """Leave ``page`` for about:blank, then clear the storage ``origin`` has in the browser
-    (``cdp``: a CDP session of the page's context), so that its next page loads as on a first
-    visit. Leaving first: Material stores the palette it shows (its palette component:
-    __md_get("__palette") first, the media query second) while the page unloads."""
-    page.goto("about:blank")
-    cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-
-
-def launch_chromium(playwright):
-    """Debian's Chromium through Playwright (Playwright's own browser download is not used)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

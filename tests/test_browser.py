@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from harness.model.facts import ARTIFACTS, CHROMIUM
-from harness.model.site import SITE, Page
-from harness.processes import first_visit_next, launch_chromium
+from harness.browser import CHROMIUM, first_visit_next, launch_chromium
+from harness.site.pages import SITE, Page
+from harness.site.paths import ARTIFACTS
 from harness.tools.lighthouse import PALETTE_INPUT, TRANSITIONS_END
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]

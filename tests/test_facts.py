@@ -1,7 +1,7 @@
 """Figures the pages state about Qwen2-7B-Instruct, computed here from its architecture.
 
 The parameter count comes from building the model on PyTorch's meta device (no memory, no
-weights) from its config.json (harness/model/qwen2-7b-instruct/); the KV cache and
+weights) from its config.json (harness/qwen2/qwen2-7b-instruct/); the KV cache and
 tensor-parallel figures from the same sizes. Each figure must appear, as computed, in the
 section of every language.
 """
@@ -14,9 +14,9 @@ import shlex
 import pytest
 import torch
 
-from harness.model.facts import HEAD_DIM, KV_BYTES_PER_TOKEN, MODEL_CONFIG
-from harness.model.shapes import meta_model
-from harness.model.site import LANGS, SITE
+from harness.qwen2.facts import HEAD_DIM, KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.qwen2.shapes import meta_model
+from harness.site.pages import LANGS, SITE
 
 GiB = 1 << 30
 SIZE = MODEL_CONFIG

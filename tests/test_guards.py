@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.model.facts import ROOT
-from harness.model.site import Site
-from harness.suite import rules
+from harness.site import rules
+from harness.site.pages import Site
+from harness.site.paths import ROOT
 
 pytestmark = pytest.mark.timeout(60)
 

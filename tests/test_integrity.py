@@ -1,4 +1,4 @@
-"""What the pages show is what the suite tests: every rule in harness/suite/rules.py, on the
+"""What the pages show is what the suite tests: every rule in harness/site/rules.py, on the
 repository.
 
 Each failure names the file and line at fault. tests/test_guards.py shows each rule catching the
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.model.site import Site
-from harness.suite import rules
+from harness.site import rules
+from harness.site.pages import Site
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from harness.model.facts import CHROMIUM
+from harness.browser import CHROMIUM
 from harness.tools import lighthouse
 
 pytestmark = [pytest.mark.lighthouse, pytest.mark.browser, pytest.mark.timeout(1800)]

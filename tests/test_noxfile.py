@@ -11,7 +11,7 @@ import ast
 
 import pytest
 
-from harness.model.facts import ROOT
+from harness.site.paths import ROOT
 
 TREE = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
 FUNCS = {f.name: f for f in TREE.body if isinstance(f, ast.FunctionDef)}

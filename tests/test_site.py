@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from harness.model import manifest
-from harness.model.site import LANGS, SITE
+from harness.site import manifest
+from harness.site.pages import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
 PAGES = SITE.pages
@@ -183,7 +183,7 @@ def test_footer_names_the_commit_and_its_verification(built_site, page):
 def test_page_offers_its_notebook(built_site, page):
     """Served with the site, the same file as notebooks/, and on Colab from the repository; a
     page with no Python for a notebook to run (llama.cpp's) offers none."""
-    from harness.model.facts import NOTEBOOKS
+    from harness.site.paths import NOTEBOOKS
     from harness.tools.notebooks import notebook_pages
 
     site = built_site.folder

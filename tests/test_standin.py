@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from huggingface_hub import hf_hub_download
 
-from harness import standin
-from harness.model.facts import GENERATION_CONFIG, MODEL_CONFIG, MODEL_ID, SPECIAL_TOKEN_IDS
+from harness.qwen2 import standin
+from harness.qwen2.facts import GENERATION_CONFIG, MODEL_CONFIG, MODEL_ID, SPECIAL_TOKEN_IDS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -61,7 +61,7 @@ def test_chatml_prompt_encodes_to_the_real_ids(tokenizer):
 @pytest.mark.parametrize("name", ["config.json", "generation_config.json"])
 def test_model_files_are_the_models_own(name, on_standin):
     """The model's config files as the tier loads them, against the copies kept in
-    harness/model/qwen2-7b-instruct/: with the real weights (gpu tier) they must be equal, which
+    harness/qwen2/qwen2-7b-instruct/: with the real weights (gpu tier) they must be equal, which
     checks the copies; the stand-in (cpu tier) may differ only in the sizes it shrinks."""
     kept = {"config.json": MODEL_CONFIG, "generation_config.json": GENERATION_CONFIG}[name]
     loaded = json.loads(Path(hf_hub_download(MODEL_ID, name)).read_text(encoding="utf-8"))
@@ -87,7 +87,7 @@ def test_the_stand_in_key_covers_every_file_it_is_built_from(monkeypatch):
     modules = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("harness"):
-            for alias in node.names:  # `from harness.model import facts` imports a module
+            for alias in node.names:  # `from harness.qwen2 import facts` imports a module
                 value = getattr(importlib.import_module(node.module), alias.name)
                 modules.add(value.__name__ if inspect.ismodule(value) else node.module)
     wanted = {source.resolve(), standin.qwen_ranks_file().resolve()}

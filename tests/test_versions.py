@@ -10,8 +10,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from harness.model.facts import ROOT
-from harness.model.site import SITE
+from harness.site.pages import SITE
+from harness.site.paths import ROOT
 
 SNIPPETS = SITE.snippets
 VERIFIED = SITE.verified_versions

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.model.facts import NODE_MODULES, ROOT
+from harness.site.paths import NODE_MODULES, ROOT
 
 pytestmark = pytest.mark.timeout(120)
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urljoin
 
-from harness.model.facts import NOTEBOOKS, ROOT
+from harness.site.paths import NOTEBOOKS, ROOT
 
 
 def on_config(config):

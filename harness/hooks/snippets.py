@@ -1,4 +1,4 @@
-"""MkDocs hook: what every page gets from its parsed model (harness/model/site.py) and
+"""MkDocs hook: what every page gets from its parsed model (harness/site/pages.py) and
 snippets/snippets.toml. Each addition is computed from the parsed page and inserted at the
 page's own line numbers; nothing re-parses the Markdown.
 
@@ -18,10 +18,10 @@ import re
 
 from mkdocs.exceptions import PluginError
 
-from harness.model import manifest
-from harness.model.facts import NOTEBOOKS
-from harness.model.gpu_record import GpuRecord
-from harness.model.site import Page, Site, lang_of, missing_include_message
+from harness.site import manifest
+from harness.site.gpu_record import GpuRecord
+from harness.site.pages import Page, Site, lang_of, missing_include_message
+from harness.site.paths import NOTEBOOKS
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
 TEXT = {

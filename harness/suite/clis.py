@@ -8,7 +8,7 @@ import subprocess
 import sys
 import warnings
 
-from harness.model import shell
+from harness.site import shell
 
 
 def hf(line: str) -> tuple[str, dict]:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.model.facts import ARTIFACTS, MODEL_ID, PAGE_SERVER_URL
-from harness.model.manifest import Raises
-from harness.model.site import SITE
 from harness.processes import Server, build_site, free_port, static_site
+from harness.qwen2.facts import MODEL_ID
+from harness.site.manifest import Raises
+from harness.site.pages import SITE
+from harness.site.paths import ARTIFACTS, PAGE_SERVER_URL
 from harness.suite.runner import Run, Runner, SnippetError, adapt
 
 LOGS = ARTIFACTS / "logs"

@@ -1,4 +1,4 @@
-"""The gpu tier's record (harness/model/gpu_record.py): what it ran, where and with what.
+"""The gpu tier's record (harness/site/gpu_record.py): what it ran, where and with what.
 
 The plugin collects each snippet test's outcome and, at the end of a whole `--gpu` run, writes
 verified/gpu.json with the commit, the date, the GPU, its driver and CUDA, the versions of torch,
@@ -15,8 +15,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from harness.model.facts import ROOT
-from harness.model.gpu_record import RECORD, GpuRecord, SnippetResult
+from harness.site.gpu_record import RECORD, GpuRecord, SnippetResult
+from harness.site.paths import ROOT
 
 
 def _version(package: str) -> str | None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from unittest import mock
 
-from harness.model.facts import GENERATION_PROMPT_IDS, MODEL_ID, SPECIAL_TOKEN_IDS
+from harness.qwen2.facts import GENERATION_PROMPT_IDS, MODEL_ID, SPECIAL_TOKEN_IDS
 
 SPECIAL_TOKENS = tuple(SPECIAL_TOKEN_IDS)
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import standin
-from harness.model.facts import ROOT
-from harness.model.manifest import Snippet
-from harness.model.site import SITE
+from harness.qwen2 import standin
+from harness.site.manifest import Snippet
+from harness.site.pages import SITE
+from harness.site.paths import ROOT
 from harness.suite import gpu_run
 from harness.suite.runner import Runner, SnippetError
 

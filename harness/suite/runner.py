@@ -23,9 +23,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.model import manifest
-from harness.model.shell import curl_json_bodies
-from harness.model.site import SITE, Site
+from harness.site import manifest
+from harness.site.pages import SITE, Site
+from harness.site.shell import curl_json_bodies
 from harness.suite import invariants
 
 # Warnings that mean a snippet uses an API on its way out, or misuses one.

@@ -29,15 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from harness.model.facts import MKDOCS_ENV, ROOT
-from harness.model.site import SITE
-from harness.processes import (
-    die_with_parent,
-    first_visit_next,
-    fresh_site,
-    launch_chromium,
-    mkdocs_build,
-)
+from harness.browser import first_visit_next, launch_chromium
+from harness.processes import die_with_parent, fresh_site, mkdocs_build
+from harness.site.pages import SITE
+from harness.site.paths import MKDOCS_ENV, ROOT
 from harness.tools import lighthouse
 
 PY = sys.executable
@@ -305,7 +300,7 @@ def main() -> int:
         site = tmp / "site"
         results["build, both languages"] = timed([*mkdocs_build(site), "-q"], runs)
         results["stand-in build from nothing"] = timed(
-            [PY, "-m", "harness.standin", "--scratch"], runs
+            [PY, "-m", "harness.qwen2.standin", "--scratch"], runs
         )
         cpu_name = "cpu tier: pytest -m 'not browser'"
         tier = cpu_tier(tmp, runs)

@@ -32,9 +32,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.model.facts import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES
-from harness.model.site import LANGS, SITE
+from harness.browser import CHROMIUM, CHROMIUM_ARGS
 from harness.processes import free_port, fresh_site
+from harness.site.pages import LANGS, SITE
+from harness.site.paths import NODE_MODULES
 
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 SCRIPT = Path(__file__).with_name("lighthouse.mjs")

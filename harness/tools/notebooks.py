@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from harness.model.facts import NOTEBOOKS
-from harness.model.site import LANGS, SITE, Block, Page
+from harness.site.pages import LANGS, SITE, Block, Page
+from harness.site.paths import NOTEBOOKS
 
 # Why a snippet that talks to the chat server is not run in a notebook.
 SERVER_REASON = {

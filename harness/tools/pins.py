@@ -14,8 +14,8 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from harness.model.facts import READER_PACKAGES, ROOT
-from harness.model.site import SITE, Site
+from harness.site.pages import SITE, Site
+from harness.site.paths import READER_PACKAGES, ROOT
 
 
 def installed(packages=READER_PACKAGES) -> dict[str, str]:

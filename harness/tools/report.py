@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.model.site import SITE, Site
+from harness.site.pages import SITE, Site
 from harness.tools.pins import installed, versions_table
 
 ERROR_LINES = 15

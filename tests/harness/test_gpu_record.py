@@ -1,4 +1,4 @@
-"""The gpu tier's record (harness/model/gpu_record.py, written by harness/suite/gpu_run.py).
+"""The gpu tier's record (harness/site/gpu_record.py, written by harness/suite/gpu_run.py).
 
 The writer runs here on a CPU, as it would at the end of a gpu-tier run, with the GPU fields
 absent (null); a record made by a real `nox -s gpu` run has the same form with them filled in.
@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from harness.model import gpu_record
-from harness.model.gpu_record import RecordError, SnippetResult
+from harness.site import gpu_record
+from harness.site.gpu_record import RecordError, SnippetResult
 from harness.suite import gpu_run
 
 OUTCOMES = {
@@ -99,8 +99,8 @@ def test_pages_show_a_recorded_gpu_run(tmp_path):
     import shutil
 
     from harness.hooks import snippets as hook
-    from harness.model.facts import ROOT
-    from harness.model.site import Site
+    from harness.site.pages import Site
+    from harness.site.paths import ROOT
 
     for part in ("docs", "snippets"):
         shutil.copytree(ROOT / part, tmp_path / part)

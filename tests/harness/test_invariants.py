@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 from harness.suite import invariants
 from harness.suite.invariants import Exchange, Record
 from harness.suite.runner import SnippetError

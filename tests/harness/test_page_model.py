@@ -1,4 +1,4 @@
-"""The page parser (harness/model/site.py) on small Markdown fixtures
+"""The page parser (harness/site/pages.py) on small Markdown fixtures
 (tests/harness/fixtures/minisite)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.model.site import Site, join_lines, lang_of, page_url, strip_markers
+from harness.site.pages import Site, join_lines, lang_of, page_url, strip_markers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minisite"
 

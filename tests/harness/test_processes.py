@@ -117,7 +117,7 @@ LAUNCHER = textwrap.dedent(
 def test_lighthouse_and_its_chrome_die_with_their_launcher():
     """The audits run in the background (harness.suite.background); chrome-launcher starts
     Chrome in a process group of its own, so killing the launcher's group would not reach it."""
-    from harness.model.facts import CHROMIUM
+    from harness.browser import CHROMIUM
     from harness.tools.lighthouse import LIGHTHOUSE
 
     if not os.path.exists(CHROMIUM) or not LIGHTHOUSE.exists():

@@ -3,7 +3,7 @@ its pin bump (harness/tools/pins.py)."""
 
 from __future__ import annotations
 
-from harness.model.site import SITE
+from harness.site.pages import SITE
 from harness.tools import pins, report
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from harness import llamacpp
-from harness.model import shell
-from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
-from harness.model.shapes import meta_model
-from harness.model.site import LANGS, SITE
+from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.qwen2.shapes import meta_model
+from harness.site import shell
+from harness.site.pages import LANGS, SITE
 
 # The quantizations the llama.cpp page lists, as llama-quantize names them.
 QUANT_TYPES = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from harness.model import shell
-from harness.model.facts import KV_BYTES_PER_TOKEN
-from harness.model.site import LANGS, SITE
+from harness.qwen2.facts import KV_BYTES_PER_TOKEN
+from harness.site import shell
+from harness.site.pages import LANGS, SITE
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.model.shapes import meta_model
-from harness.model.site import LANGS, SITE
+from harness.qwen2.shapes import meta_model
+from harness.site.pages import LANGS, SITE
 
 
 def generate_defaults() -> tuple[float, int]:

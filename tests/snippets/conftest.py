@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from harness.model import shell
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
+from harness.site import shell
 
 # Its import path moved in 0.11.
 PARSE = """

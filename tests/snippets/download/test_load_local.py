@@ -1,6 +1,6 @@
 import shlex
 
-from harness import standin
+from harness.qwen2 import standin
 
 
 def test_model_loads_from_the_downloaded_folder(snippet, monkeypatch, tmp_path):

@@ -1,6 +1,6 @@
 import os
 
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 
 OFFLINE_CHECK = """
 import traceback

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import llamacpp, standin
-from harness.model.site import SITE
+from harness import llamacpp
 from harness.processes import Server, free_port
+from harness.qwen2 import standin
+from harness.site.pages import SITE
 from harness.suite.fixtures import LOGS
 from harness.suite.runner import adapt
 

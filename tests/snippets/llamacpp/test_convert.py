@@ -3,7 +3,7 @@ import re
 import subprocess
 import urllib.request
 
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 from harness.suite import clis
 
 CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"

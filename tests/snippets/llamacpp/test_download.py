@@ -1,4 +1,4 @@
-from harness.model.site import SITE
+from harness.site.pages import SITE
 from harness.suite import clis
 
 GGUF = "qwen2-7b-instruct-q4_k_m.gguf"

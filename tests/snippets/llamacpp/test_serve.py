@@ -3,8 +3,9 @@ import urllib.request
 
 import pytest
 
-from harness.model.facts import MODEL_ID, PAGE_SERVER_URL
-from harness.model.site import LANGS, SITE
+from harness.qwen2.facts import MODEL_ID
+from harness.site.pages import LANGS, SITE
+from harness.site.paths import PAGE_SERVER_URL
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},

@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from harness import standin
-from harness.model.facts import MODEL_CONFIG
+from harness.qwen2 import standin
+from harness.qwen2.facts import MODEL_CONFIG
 
 
 def test_transformers_builds_yarn_from_the_config_entry(snippet, tmp_path):

@@ -1,6 +1,6 @@
 import json
 
-from harness.model.site import SITE
+from harness.site.pages import SITE
 
 
 def test_sets_what_the_page_says(sets):

@@ -1,7 +1,7 @@
 import json
 
-from harness.model.facts import MODEL_ID
-from harness.model.site import LANGS, SITE
+from harness.qwen2.facts import MODEL_ID
+from harness.site.pages import LANGS, SITE
 
 
 def test_quantizes_to_4_bits_in_groups_of_64(mlx_runs):

@@ -1,12 +1,12 @@
 import re
 
-from harness.model import shell
-from harness.model.facts import GENERATION_CONFIG
+from harness.qwen2.facts import GENERATION_CONFIG
+from harness.site import shell
 
 
 def generated(out: str) -> tuple[str, int]:
     """mlx_lm.generate's answer (between its ===== lines) and its count of prompt tokens. (The
-    stand-in never ends an answer before its first token: harness/standin.py.)"""
+    stand-in never ends an answer before its first token: harness/qwen2/standin.py.)"""
     parts = out.split("==========")
     assert len(parts) >= 3, out[-2000:]
     prompt_tokens = re.search(r"Prompt: (\d+) tokens", out)

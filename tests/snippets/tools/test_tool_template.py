@@ -1,4 +1,4 @@
-from harness.model.site import SITE
+from harness.site.pages import SITE
 
 
 def test_lists_the_tools_and_renders_tool_turns(run):

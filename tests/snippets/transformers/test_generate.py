@@ -1,6 +1,6 @@
 import torch
 
-from harness.model.facts import GENERATION_CONFIG
+from harness.qwen2.facts import GENERATION_CONFIG
 
 
 def test_answers_with_new_text_only(run, gpu):

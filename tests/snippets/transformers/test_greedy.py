@@ -3,7 +3,7 @@ import re
 import pytest
 import torch
 
-from harness.model.site import LANGS, SITE
+from harness.site.pages import LANGS, SITE
 from harness.suite.runner import SnippetError
 
 

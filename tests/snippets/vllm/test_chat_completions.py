@@ -1,6 +1,6 @@
 import json
 
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 
 
 def test_answers_one_chat_completion(run):

@@ -6,7 +6,7 @@ request."""
 import openai
 import pytest
 
-from harness.model.facts import GENERATION_CONFIG
+from harness.qwen2.facts import GENERATION_CONFIG
 from harness.suite.runner import SnippetError
 
 

@@ -2,9 +2,9 @@ import subprocess
 
 import pytest
 
-from harness.model import shell
-from harness.model.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
-from harness.model.site import SITE
+from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.site import shell
+from harness.site.pages import SITE
 
 
 def test_is_the_local_command_without_host(snippet, vllm_parse):

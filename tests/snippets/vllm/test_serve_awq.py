@@ -1,4 +1,4 @@
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 
 
 def test_sets_what_the_page_says(sets):

@@ -1,7 +1,7 @@
 import json
 import urllib.request
 
-from harness.model.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_ID
 
 
 def test_lists_the_model(chat_server):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from harness.model import gpu_record, manifest
-from harness.model.facts import ROOT
+from harness.site import gpu_record, manifest
+from harness.site.paths import ROOT
 
 LANGS = ("en", "zh")
 SUFFIX = {"en": ".md", "zh": ".zh.md"}

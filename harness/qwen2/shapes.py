@@ -1,5 +1,5 @@
 """Qwen2-7B-Instruct at its real size on PyTorch's meta device: every tensor's shape, no memory and
-no weights, built from its config.json (harness/model/qwen2-7b-instruct/). The figures the pages
+no weights, built from its config.json (harness/qwen2/qwen2-7b-instruct/). The figures the pages
 state about the model's size are computed from it (tests/test_facts.py, and the llama.cpp and
 MLX tests). torch and transformers are imported on first use."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from harness.model.facts import MODEL_CONFIG
+from harness.qwen2.facts import MODEL_CONFIG
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """snippets/snippets.toml: what the suite knows about each snippet, declared once.
 
-Read once per site as ``Site.manifest`` (harness/model/site.py): the tests, the notebook
+Read once per site as ``Site.manifest`` (harness/site/pages.py): the tests, the notebook
 generator, the integrity rules and the MkDocs hook that labels continued blocks all take it from
 there; noxfile.py calls ``load`` for the releases the troubleshooting page's errors come from.
 """

@@ -6,7 +6,7 @@ and special ids at a tiny size with random weights from a fixed seed. Snippets t
 ``Qwen/Qwen2-7B-Instruct`` run on it unchanged, with ``HF_HOME`` pointing at the cache and
 ``HF_HUB_OFFLINE=1``.
 
-Run ``python -m harness.standin`` to build it by hand; the test suite builds it on demand.
+Run ``python -m harness.qwen2.standin`` to build it by hand; the test suite builds it on demand.
 """
 
 from __future__ import annotations
@@ -22,16 +22,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.model import facts
-from harness.model.facts import (
+from harness.qwen2 import facts
+from harness.qwen2.facts import (
     GENERATION_CONFIG,
     GENERATION_PROMPT_IDS,
     MODEL_CONFIG,
     MODEL_FILES,
     MODEL_ID,
     SPECIAL_TOKEN_IDS,
-    STANDIN_CACHE,
 )
+from harness.site import paths
+from harness.site.paths import STANDIN_CACHE
 
 # Qwen2's pre-tokenizer: like cl100k, but digits are split one by one.
 PATTERN = (
@@ -134,6 +135,7 @@ def cache_key() -> str:
     (tests/test_standin.py checks that every file it reads is in it)."""
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(facts.__file__).read_bytes())
+    h.update(Path(paths.__file__).read_bytes())
     for path in sorted(MODEL_FILES.iterdir()):
         h.update(path.read_bytes())
     h.update(qwen_ranks_file().read_bytes())

@@ -11,15 +11,15 @@ import json
 import re
 from collections.abc import Callable
 
-from harness.model import manifest
-from harness.model.shell import curl_json_bodies
-from harness.model.site import (
+from harness.site import manifest
+from harness.site.pages import (
     FENCE_LANG_FOR_SUFFIX,
     LANGS,
     SUFFIX,
     Site,
     missing_include_message,
 )
+from harness.site.shell import curl_json_bodies
 
 Rule = Callable[[Site], list[str]]
 RULES: dict[str, Rule] = {}

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.model.facts import ROOT
+from harness.site.paths import ROOT
 
 RECORD_PATH = "verified/gpu.json"  # relative to the repository
 RECORD = ROOT / RECORD_PATH

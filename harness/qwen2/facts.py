@@ -1,0 +1,25 @@
+"""Facts about Qwen2-7B-Instruct, each stated once: its id, its files, its special tokens, its
+KV cache per token. Standard library only (noxfile.py may import it before any environment).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+# The model the pages teach, and the files of its hub repository that the stand-in copies (the
+# gpu tier checks them against the real download: tests/test_standin.py).
+MODEL_ID = "Qwen/Qwen2-7B-Instruct"
+MODEL_FILES = Path(__file__).with_name("qwen2-7b-instruct")
+MODEL_CONFIG: dict = json.loads((MODEL_FILES / "config.json").read_text(encoding="utf-8"))
+GENERATION_CONFIG: dict = json.loads(
+    (MODEL_FILES / "generation_config.json").read_text(encoding="utf-8")
+)
+SPECIAL_TOKEN_IDS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
+# <|im_start|>assistant\n: the cue that it is the model's turn, in Qwen2's token ids.
+GENERATION_PROMPT_IDS = [SPECIAL_TOKEN_IDS["<|im_start|>"], 77091, 198]
+# Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token.
+HEAD_DIM = MODEL_CONFIG["hidden_size"] // MODEL_CONFIG["num_attention_heads"]
+KV_BYTES_PER_TOKEN = (
+    2 * MODEL_CONFIG["num_hidden_layers"] * MODEL_CONFIG["num_key_value_heads"] * HEAD_DIM * 2
+)
