@@ -22,7 +22,7 @@ import nox
 # environment exists.
 sys.path.insert(0, str(Path(__file__).parent))
 from harness.site import manifest  # noqa: E402
-from harness.site.paths import MKDOCS_ENV, NODE_MODULES, READER_REQUIREMENTS, ROOT  # noqa: E402
+from harness.site.paths import MKDOCS_ENV, NODE_MODULES, ROOT, TEST_EQUIPMENT  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
@@ -230,7 +230,8 @@ def latest(session: nox.Session) -> None:
     writes the issue text to test-artifacts/latest/issue.md. Arguments are requirements that
     override the newest (`nox -s latest -- transformers==4.55.4` simulates a breaking release).
     """
-    reader = READER_REQUIREMENTS
+    entries = manifest.load(ROOT / "snippets" / "snippets.toml")
+    reader = [*manifest.reader_requirements(entries, ROOT / "snippets"), *TEST_EQUIPMENT]
     forced = {r.split("=")[0].split("[")[0].split("<")[0].split(">")[0] for r in session.posargs}
     reader = [r for r in reader if r.split("[")[0] not in forced]
     session.install("--upgrade", *reader, *session.posargs, *DEPS["test"])

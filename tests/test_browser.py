@@ -135,10 +135,9 @@ def open_page(tab):
 
 @pytest.fixture
 def shared_page(tab):
-    """A page of the site as the previous test on it left it, for the tests that look at it and
-    interact without leaving it (the plugin runs the tests on a page one after another, so the
-    tab loads it once per palette); each test fails if a request leaves the loopback host while
-    it runs."""
+    """A page of the site as the previous test left it, when the tab still shows it in the palette
+    asked for (else loaded again), for the tests that look at it and interact without leaving
+    it; each test fails if a request leaves the loopback host while it runs."""
     before = len(tab.outside)
     yield tab.showing
     assert len(tab.outside) == before, f"requests left the loopback host: {tab.outside[before:]}"

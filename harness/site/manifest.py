@@ -7,6 +7,7 @@ there; noxfile.py calls ``load`` for the releases the troubleshooting page's err
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,3 +152,20 @@ def chain(entries: dict[str, Snippet], name: str) -> list[str]:
     """The snippets a reader runs before ``name``, first first."""
     before = entries[name].continues
     return [*chain(entries, before), before] if before else []
+
+
+def reader_requirements(entries: dict[str, Snippet], snippets: Path) -> list[str]:
+    """What the pages' install blocks tell readers to install, every tier-any `pip install` line
+    but MLX's (an environment of its own) and requirement files, without version bounds: the
+    newest releases, as the weekly canary installs them."""
+    from harness.site import shell
+
+    names: list[str] = []
+    for name, entry in entries.items():
+        if not name.endswith(".sh") or entry.tier != "any" or name.startswith("mlx/"):
+            continue
+        lines = (snippets / name).read_text(encoding="utf-8").splitlines()
+        for argv in (shell.argv(ln) for ln in lines if ln.startswith("pip install")):
+            if "-r" not in argv:
+                names += [re.split(r"[<>=!~]", a)[0] for a in argv[2:] if not a.startswith("-")]
+    return list(dict.fromkeys(names))

@@ -2,9 +2,10 @@
 that includes it.
 
 A snippet that ``continues`` another (snippets/snippets.toml) runs in a copy of the namespace a
-reader has after running its predecessors; each predecessor chain runs once per session. Every
-run is recorded and checked against harness/invariants.py, and fails on deprecation warnings and
-on warnings logged by the libraries the snippets use; one error lists every problem of a run.
+reader has after running its predecessors; each snippet's plain run happens once per session
+(``Runner.result``). Every run is recorded and checked against harness/suite/invariants.py, and
+fails on deprecation warnings and on warnings logged by the libraries the snippets use; one error
+lists every problem of a run.
 """
 
 from __future__ import annotations

@@ -37,35 +37,31 @@ from harness.tools import lighthouse
 
 PY = sys.executable
 ENV = {**os.environ, **MKDOCS_ENV}
+CPU_TIER_NAME = "cpu tier: pytest -m 'not browser' -n auto --dist loadgroup, without tests/harness"
 # What a maintainer waits for, and how long at most (seconds).
 BUDGETS = {
     "build, both languages": 5.0,
     "stand-in build from nothing": 30.0,
-    "cpu tier: pytest -m 'not browser'": 40.0,
-    "one snippet's test: nox -s tests -- ... -k print_prompt": 10.0,
+    CPU_TIER_NAME: 45.0,
+    "one snippet's checks: pytest snippets/snippets.toml -k print_prompt": 10.0,
     "fresh clone to green": 240.0,
 }
 # The cpu tier's tests by part, from the junit times of the same runs (time in the test process);
 # a test goes to the first part with a prefix of its path, and to "other" if none has one.
 PARTS = {
-    "server clients and standalone runs": (
-        "tests/snippets/test_server.py",
-        "tests/snippets/test_standalone.py",
-    ),
-    "llama.cpp and MLX (their own programs)": (
-        "tests/snippets/test_llamacpp.py",
-        "tests/snippets/test_mlx.py",
-    ),
-    "other snippets (in process, and downloads)": ("tests/snippets/",),
+    "snippets.toml's checks (each snippet's run)": ("snippets/",),
+    "llama.cpp and MLX (their own programs)": ("tests/snippets/llamacpp/", "tests/snippets/mlx/"),
+    "other snippet tests (in process, and downloads)": ("tests/snippets/",),
     "notebooks": ("notebooks/",),
-    "harness": ("tests/harness/",),
+    "pages' figures": ("tests/pages/",),
     "integrity and guards": ("tests/test_integrity.py", "tests/test_guards.py"),
     "site, facts, stand-in, workflows, versions": ("tests/test_",),
     "other": ("",),
 }
 # This benchmark's own budget, without the fresh clones it may be asked for (seconds).
 BENCH_BUDGET = 300.0
-ONE_SNIPPET = ["tests/snippets/test_transformers.py", "-k", "print_prompt"]
+ONE_SNIPPET = ["snippets/snippets.toml", "-k", "print_prompt"]
+CPU_TIER = ["-m", "not browser", "-n", "auto", "--dist", "loadgroup", "--ignore=tests/harness"]
 # Lighthouse performance: the page with the most code annotations (about 25 s an audit here).
 PERFORMANCE_PAGES = ["chat/"]
 # A page's blocking time may be this many times its baseline's (the same page without code
@@ -168,9 +164,7 @@ def cpu_tier(tmp: Path, runs: int) -> CpuTier:
         tier.reference += timed(REFERENCE, 1)
         junit = tmp / f"cpu-{n}.xml"
         before = machine_cpu_seconds()
-        tier.totals += timed(
-            [PY, "-m", "pytest", "-q", "-m", "not browser", f"--junitxml={junit}"], 1
-        )
+        tier.totals += timed([PY, "-m", "pytest", "-q", *CPU_TIER, f"--junitxml={junit}"], 1)
         after = machine_cpu_seconds()
         for part, seconds in part_times(junit).items():
             tier.parts[part].append(seconds)
@@ -302,11 +296,11 @@ def main() -> int:
         results["stand-in build from nothing"] = timed(
             [PY, "-m", "harness.qwen2.standin", "--scratch"], runs
         )
-        cpu_name = "cpu tier: pytest -m 'not browser'"
+        cpu_name = CPU_TIER_NAME
         tier = cpu_tier(tmp, runs)
         results[cpu_name] = tier.totals
         nox = [shutil.which("nox") or "nox", "-s", "tests", "--", *ONE_SNIPPET]
-        results["one snippet's test: nox -s tests -- ... -k print_prompt"] = timed(
+        results["one snippet's checks: pytest snippets/snippets.toml -k print_prompt"] = timed(
             nox, runs, clean_env()
         )
         clones = 0.0  # seconds of fresh clones, which the benchmark's own budget leaves out

@@ -6,7 +6,7 @@ Two uses, kept apart because only one of them is deterministic:
   console errors, for every page in both languages; then, on the same page switched to the dark
   palette with its toggle, accessibility again (contrast is where colour matters), in Lighthouse's
   snapshot mode. These scores do not move with the machine's load: each must be 100.
-- **performance** (the benchmark, harness/bench.py): the performance score and total blocking
+- **performance** (the benchmark, harness/tools/bench.py): the performance score and total blocking
   time, which do move with load, measured side by side with a baseline built in the same run:
   the same page with Material's code annotations switched off (their tooltips are most of the
   pages' script work). The ratio means something on any machine; the raw figure does not.

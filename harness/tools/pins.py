@@ -14,13 +14,21 @@ from pathlib import Path
 
 from packaging.version import Version
 
+from harness.site import manifest
 from harness.site.pages import SITE, Site
-from harness.site.paths import READER_PACKAGES, ROOT
+from harness.site.paths import ROOT, TEST_EQUIPMENT
 
 
-def installed(packages=READER_PACKAGES) -> dict[str, str]:
+def reader_packages() -> list[str]:
+    """The packages the pages' install blocks name, and the test equipment beside them."""
+    entries = manifest.load(ROOT / "snippets" / "snippets.toml")
+    names = [*manifest.reader_requirements(entries, ROOT / "snippets"), *TEST_EQUIPMENT]
+    return list(dict.fromkeys(n.split("[")[0] for n in names))
+
+
+def installed(packages=None) -> dict[str, str]:
     out = {}
-    for name in packages:
+    for name in packages or reader_packages():
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
