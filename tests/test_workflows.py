@@ -96,3 +96,17 @@ def test_zizmor_passes():
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ci_runs_what_ci_run_runs_on_the_python_of_python_version():
+    """GitHub's CI is .ci/run in a Debian container (one browser, Debian's Chromium, and one
+    command everywhere), on the Python that .python-version names for every session."""
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    tests = text[text.index("  tests:") : text.index("  publish-build:")]
+    python = (ROOT / ".python-version").read_text(encoding="utf-8").strip()
+    assert f"container: python:{python}-bookworm" in tests
+    assert "run: bash .ci/run" in tests
+    for workflow in WORKFLOWS:
+        body = workflow.read_text(encoding="utf-8")
+        assert "python-version:" not in body, f"{workflow.name}: use python-version-file"
+        assert "nox>=" not in body, f"{workflow.name}: install .ci/requirements.txt"

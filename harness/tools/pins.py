@@ -63,8 +63,8 @@ def newer_than_verified(versions: dict[str, str], verified: dict[str, list[str]]
 
 
 def bump(versions: dict[str, str], root: Path = ROOT) -> list[str]:
-    """Move each verified newest end (and its pin) in root/pyproject.toml up to the installed
-    version, where newer."""
+    """Move each verified newest end in root/pyproject.toml up to the installed version, where
+    newer: the one place it is written (noxfile.py pins the sessions from it)."""
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     verified = Site(root).verified_versions
@@ -77,9 +77,6 @@ def bump(versions: dict[str, str], root: Path = ROOT) -> list[str]:
             f'{name} = ["{low}", "{new}"]',
             text,
             flags=re.M,
-        )
-        text = re.sub(
-            rf'"{re.escape(name)}(\[[^\]]*\])?=={re.escape(high)}"', rf'"{name}\1=={new}"', text
         )
         moved.append(f"{name} {high} -> {new}")
     pyproject.write_text(text, encoding="utf-8")

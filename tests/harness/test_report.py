@@ -1,10 +1,10 @@
 """The canary's issue text (harness/tools/report.py), on hand-made failing junit results, and
-its pin bump (harness/tools/pins.py)."""
+its versions table (harness/tools/pins.py)."""
 
 from __future__ import annotations
 
 from harness.site.pages import SITE
-from harness.tools import pins, report
+from harness.tools import report
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="0" failures="1" tests="2">
@@ -71,18 +71,3 @@ def test_a_broken_harness_is_not_reported_as_a_broken_page(tmp_path):
     assert "## Pages" not in text and "## The suite itself" in text
     assert "### `tests.snippets.test_server::test_curl_chat_completion` (error)" in text
     assert "transformers serve exited with 1" in text
-
-
-def test_bump_moves_pin_and_newest_end(tmp_path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(
-        'snippets = ["transformers[serving]==5.23.0", "openai==3.54.0"]\n'
-        "[tool.qwen2-guide.verified]\n"
-        'transformers = ["4.56.0", "5.23.0"]\ntorch = ["2.13.0", "2.13.0"]\n'
-        'openai = ["1.55.3", "3.54.0"]\n'
-    )
-    moved = pins.bump({"transformers": "5.24.1", "openai": "3.54.0"}, tmp_path)
-    assert moved == ["transformers 5.23.0 -> 5.24.1"]
-    text = pyproject.read_text()
-    assert '"transformers[serving]==5.24.1"' in text
-    assert 'transformers = ["4.56.0", "5.24.1"]' in text and '"openai==3.54.0"' in text
