@@ -44,6 +44,8 @@ def pinned(end: int) -> list[str]:
 
 
 NEWEST, LOWEST = pinned(1), pinned(0)
+# `transformers serve`, the cpu tier's chat server (test equipment): the newest transformers.
+SERVING = [f"transformers[serving]=={VERIFIED['transformers'][1]}"]
 
 
 def only(requirements: list[str], *names: str) -> list[str]:
@@ -106,7 +108,7 @@ def install_test_env(session: nox.Session) -> None:
     done = install_stamp(session, NEWEST)
     if not done.exists():
         groups = ("docs", "test", "lint")
-        session.install(*(r for g in groups for r in DEPS[g]), *NEWEST)
+        session.install(*(r for g in groups for r in DEPS[g]), *NEWEST, *SERVING)
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
         done.write_text("installed\n")
@@ -159,7 +161,7 @@ def transformers_serve_env(session: nox.Session) -> dict[str, str]:
     """`transformers serve` (the test server for the curl and openai snippets) from its own
     environment at the pinned transformers, for sessions whose transformers is too old for it."""
     # transformers at the newest end, with the CPU build of torch (the lowest end) beside it.
-    newest = only(NEWEST, "transformers") + only(LOWEST, "torch")
+    newest = SERVING + only(LOWEST, "torch")
     serve_env = side_env(session, "serve-env", newest)
     return {"TRANSFORMERS_SERVE": str(serve_env / "bin" / "transformers")}
 

@@ -66,10 +66,6 @@ class Snippet:
         raise (no CUDA, no flash-attn)."""
         return self.tier == "gpu" or any(r.tier == "cpu" for r in self.raises)
 
-    def runs_on(self, tier: str) -> bool:
-        """Whether the given tier ("cpu" or "gpu") runs this snippet."""
-        return self.tier == "any" or self.tier == tier
-
 
 class ManifestError(ValueError):
     pass

@@ -27,7 +27,7 @@ from pathlib import Path
 from harness.site import manifest
 from harness.site.pages import SITE, Site
 from harness.site.shell import curl_json_bodies
-from harness.suite import invariants
+from harness.suite import invariants, recording
 
 # Warnings that mean a snippet uses an API on its way out, or misuses one.
 DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
@@ -225,7 +225,7 @@ class Runner:
             with (
                 contextlib.chdir(folder.name) if folder else contextlib.nullcontext(),
                 collect_warnings(entry.legacy) as warned,
-                invariants.record(rec),
+                recording.record(rec),
                 contextlib.redirect_stdout(out),
             ):
                 try:

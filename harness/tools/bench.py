@@ -24,16 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from harness.browser import first_visit_next, launch_chromium
-from harness.processes import die_with_parent, fresh_site, mkdocs_build
-from harness.site.pages import SITE
+from harness.processes import fresh_site, mkdocs_build
 from harness.site.paths import MKDOCS_ENV, ROOT
-from harness.tools import lighthouse
+from harness.tools import fresh_clone, lighthouse, pageloads
 
 PY = sys.executable
 ENV = {**os.environ, **MKDOCS_ENV}
@@ -45,18 +42,6 @@ BUDGETS = {
     CPU_TIER_NAME: 45.0,
     "one snippet's checks: pytest snippets/snippets.toml -k print_prompt": 10.0,
     "fresh clone to green": 240.0,
-}
-# The cpu tier's tests by part, from the junit times of the same runs (time in the test process);
-# a test goes to the first part with a prefix of its path, and to "other" if none has one.
-PARTS = {
-    "snippets.toml's checks (each snippet's run)": ("snippets/",),
-    "llama.cpp and MLX (their own programs)": ("tests/snippets/llamacpp/", "tests/snippets/mlx/"),
-    "other snippet tests (in process, and downloads)": ("tests/snippets/",),
-    "notebooks": ("notebooks/",),
-    "pages' figures": ("tests/pages/",),
-    "integrity and guards": ("tests/test_integrity.py", "tests/test_guards.py"),
-    "site, facts, stand-in, workflows, versions": ("tests/test_",),
-    "other": ("",),
 }
 # This benchmark's own budget, without the fresh clones it may be asked for (seconds).
 BENCH_BUDGET = 300.0
@@ -71,8 +56,7 @@ PAGE_BUDGET_BYTES = 400_000
 
 
 def clean_env() -> dict[str, str]:
-    """This environment without the nox session's own variables, for a nox started from here."""
-    return {k: v for k, v in ENV.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
+    return {**fresh_clone.clean_env(), **MKDOCS_ENV}
 
 
 def log(what: str) -> None:
@@ -99,18 +83,6 @@ def fmt(values: list[float], unit: str = " s", digits: int = 2) -> str:
     return f"{med:.{digits}f}{unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
-def part_times(junit: Path) -> dict[str, float]:
-    """Seconds spent in the test process per part of the cpu tier, from one junit file."""
-    out = dict.fromkeys(PARTS, 0.0)
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        path = (case.get("file") or case.get("classname", "").replace(".", "/")).replace("\\", "/")
-        for part, prefixes in PARTS.items():
-            if any(path.startswith(p) for p in prefixes):
-                out[part] += float(case.get("time") or 0)
-                break
-    return out
-
-
 # A fixed piece of work on one core, timed before each cpu-tier run: how fast the machine runs in
 # that hour (on a shared host it moves by a quarter or more), so that two benchmarks' cpu-tier
 # figures can be compared through their ratio to it.
@@ -130,17 +102,16 @@ def machine_cpu_seconds() -> float | None:
 
 @dataclass
 class CpuTier:
-    """Per run of the cpu tier: its time, its parts (junit), the CPU the machine spent during it
-    (empty where /proc/stat is missing), and the reference work's time just before it."""
+    """Per run of the cpu tier: its time, the CPU the machine spent during it (empty where
+    /proc/stat is missing), and the reference work's time just before it."""
 
     totals: list[float] = field(default_factory=list)
-    parts: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PARTS})
     machine_cpu: list[float] = field(default_factory=list)
     reference: list[float] = field(default_factory=list)
 
     def rows(self) -> list[tuple[str, str]]:
         """The rows under the cpu tier's line in BENCHMARKS.md."""
-        rows = [(f"of which in the test process: {p}", fmt(s)) for p, s in self.parts.items()]
+        rows = []
         if self.machine_cpu:
             rows.append(
                 (
@@ -158,107 +129,16 @@ class CpuTier:
         ]
 
 
-def cpu_tier(tmp: Path, runs: int) -> CpuTier:
+def cpu_tier(runs: int) -> CpuTier:
     tier = CpuTier()
-    for n in range(runs):
+    for _ in range(runs):
         tier.reference += timed(REFERENCE, 1)
-        junit = tmp / f"cpu-{n}.xml"
         before = machine_cpu_seconds()
-        tier.totals += timed([PY, "-m", "pytest", "-q", *CPU_TIER, f"--junitxml={junit}"], 1)
+        tier.totals += timed([PY, "-m", "pytest", "-q", *CPU_TIER], 1)
         after = machine_cpu_seconds()
-        for part, seconds in part_times(junit).items():
-            tier.parts[part].append(seconds)
         if before is not None and after is not None:
             tier.machine_cpu.append(after - before)
     return tier
-
-
-def page_metrics(base: str, site: Path, loads: int) -> list[dict]:
-    """Requests, bytes and load times of each page of ``site``, served at ``base``. Every load
-    is a first visit as far as the network goes: the HTTP cache is off and the site's storage
-    cleared before it. The loads share one tab (a new browser context for each load doubled the
-    time this takes, starting a renderer each time), so the renderer is a warm one."""
-    from playwright.sync_api import sync_playwright
-
-    rows = []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context()
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")  # without it, Chromium ignores the next command
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        seen: list[str] = []
-        page.on("request", lambda r: seen.append(r.url))
-        for page_doc in SITE.pages:
-            dcl, load = [], []
-            for _ in range(loads):
-                first_visit_next(page, cdp, base.rstrip("/"))
-                seen.clear()
-                page.goto(base + page_doc.url, wait_until="load")
-                nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
-                dcl.append(nav["domContentLoadedEventEnd"])
-                load.append(nav["loadEventEnd"])
-            page.wait_for_timeout(300)  # the last load's late requests (search index, worker)
-            urls = list(seen)
-            local = [u for u in urls if u.startswith(base)]
-            size = 0
-            for u in local:
-                path = site / u[len(base) :].split("?")[0].split("#")[0]
-                if path.is_dir() or not path.suffix:
-                    path = path / "index.html"
-                if path.is_file():
-                    size += len(gzip.compress(path.read_bytes(), 6))
-            rows.append(
-                {
-                    "page": page_doc.url or "/",
-                    "requests": len(urls),
-                    "off_host": len(urls) - len(local),
-                    "gzip_bytes": size,
-                    "dcl_ms": statistics.median(dcl),
-                    "load_ms": statistics.median(load),
-                }
-            )
-        browser.close()
-    return rows
-
-
-# A busy loop that holds one core, and ends by itself after its deadline (seconds) at the latest.
-BUSY = "import time\nend = time.monotonic() + {0}\nwhile time.monotonic() < end: pass\n"
-
-
-@contextlib.contextmanager
-def busy_cores(count: int, limit: float = 3600.0):
-    """``count`` busy loops beside what runs inside: each ends after ``limit`` seconds anyway,
-    is killed when the block ends, and dies with this process."""
-    loops = [
-        subprocess.Popen([PY, "-c", BUSY.format(limit)], preexec_fn=die_with_parent)
-        for _ in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
-
-
-def fresh_clone(tmp: Path, runs: int, busy: int = 0) -> list[float]:
-    """`git clone` of this checkout, then `CI=true bash .ci/run`, timed; with ``busy``, while that
-    many busy loops hold cores. A red run stops the benchmark."""
-    times = []
-    for n in range(runs):
-        clone = tmp / f"clone-{n}"
-        with busy_cores(busy):
-            start = time.perf_counter()
-            subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-            env = {**clean_env(), "CI": "true"}
-            done = subprocess.run(["bash", ".ci/run"], cwd=clone, env=env)
-            times.append(time.perf_counter() - start)
-        shutil.rmtree(clone, ignore_errors=True)
-        if done.returncode:
-            raise SystemExit(f"fresh clone ({busy} cores busy): .ci/run failed ({done.returncode})")
-    return times
 
 
 def versions() -> str:
@@ -297,7 +177,7 @@ def main() -> int:
             [PY, "-m", "harness.qwen2.standin", "--scratch"], runs
         )
         cpu_name = CPU_TIER_NAME
-        tier = cpu_tier(tmp, runs)
+        tier = cpu_tier(runs)
         results[cpu_name] = tier.totals
         nox = [shutil.which("nox") or "nox", "-s", "tests", "--", *ONE_SNIPPET]
         results["one snippet's checks: pytest snippets/snippets.toml -k print_prompt"] = timed(
@@ -306,15 +186,15 @@ def main() -> int:
         clones = 0.0  # seconds of fresh clones, which the benchmark's own budget leaves out
         if args.fresh_clone:
             clones_started = time.perf_counter()
-            results["fresh clone to green"] = fresh_clone(tmp, args.fresh_clone)
+            results["fresh clone to green"] = fresh_clone.times(tmp, args.fresh_clone)
             if args.busy:
                 results[f"fresh clone to green, {args.busy} cores held by busy loops"] = (
-                    fresh_clone(tmp, args.fresh_clone, args.busy)
+                    fresh_clone.times(tmp, args.fresh_clone, args.busy)
                 )
             clones = time.perf_counter() - clones_started
         log("page loads")
         with fresh_site() as (base, served):
-            pages = page_metrics(base, served, runs)
+            pages = pageloads.page_metrics(base, served, runs)
             index = served / "search" / "search_index.json"
             index_size = (index.stat().st_size, len(gzip.compress(index.read_bytes(), 6)))
         log("Lighthouse performance")
@@ -336,11 +216,7 @@ def main() -> int:
         perf_rows.append((url, page, base, ratio))
         if ratio > MAX_TBT_RATIO:
             over.append(f"/{url} blocking time {ratio:.1f}x its baseline > {MAX_TBT_RATIO:.0f}x")
-    for row in pages:
-        if row["gzip_bytes"] > PAGE_BUDGET_BYTES:
-            over.append(f"{row['page']}: {row['gzip_bytes']} B > {PAGE_BUDGET_BYTES} B")
-        if row["off_host"]:
-            over.append(f"{row['page']}: {row['off_host']} requests off the host")
+    over += pageloads.problems(pages, PAGE_BUDGET_BYTES)
 
     lines = [
         "# Benchmarks",
@@ -382,25 +258,8 @@ def main() -> int:
             f"| {statistics.median(page['tbt_ms']):.0f} ms | "
             f"{statistics.median(base['tbt_ms']):.0f} ms | {ratio:.1f}x |"
         )
+    lines += ["", *pageloads.report(pages, index_size), ""]
     lines += [
-        "",
-        "Page loads in headless Chromium (desktop, no throttling), one tab: the HTTP cache off and "
-        "the site's storage cleared before each load, as on a first visit; the renderer is warm. "
-        "Requests are counted on the last load, 300 ms after its load event.",
-        "",
-        "| Page | Requests | Off host | Transferred (gzip) | DOMContentLoaded | Load |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in pages:
-        lines.append(
-            f"| `{r['page']}` | {r['requests']} | {r['off_host']} "
-            f"| {r['gzip_bytes'] / 1000:.0f} kB | {r['dcl_ms']:.0f} ms | {r['load_ms']:.0f} ms |"
-        )
-    lines += [
-        "",
-        f"Search index: {index_size[0] / 1000:.0f} kB ({index_size[1] / 1000:.0f} kB gzip), "
-        "fetched by the search worker after the page loads.",
-        "",
         "gpu tier: not measured here (no GPU). Run `nox -s gpu` on a GPU machine.",
         "",
         "Over budget: " + ("; ".join(over) if over else "nothing."),
