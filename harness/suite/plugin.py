@@ -208,6 +208,7 @@ def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
 # -- tiers, and the gpu tier's record ----------------------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups it marks
 def pytest_collection_modifyitems(config, items):
     runner = config.stash[RUNNER]
     for item in items:
