@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.qwen2.facts import MODEL_ID
 from harness.suite.runner import Run, SnippetError
 
-OFFICIAL = "Qwen/Qwen2-7B-Instruct-MLX"
+OFFICIAL = f"{MODEL_ID}-MLX"
 FOLDER = "qwen2-7b-instruct-4bit"
 
 

@@ -7,6 +7,8 @@ Everything else (ModelScope's wrappers and what they pass to transformers) runs 
 
 import pytest
 
+from harness.qwen2.facts import MODEL_ID
+
 
 def test_replaces_the_first_line(snippet, monkeypatch, on_standin):
     if not on_standin:
@@ -22,7 +24,7 @@ def test_replaces_the_first_line(snippet, monkeypatch, on_standin):
     monkeypatch.setattr("modelscope.snapshot_download", local_snapshot)
     run = snippet.run()
     ns = run.namespace
-    assert requested and set(requested) == {"Qwen/Qwen2-7B-Instruct"}
+    assert requested and set(requested) == {MODEL_ID}
     assert ns["AutoModelForCausalLM"].__module__.startswith("modelscope")
     assert ns["model"].__class__.__name__ == "Qwen2ForCausalLM"
     assert ns["response"].strip()
