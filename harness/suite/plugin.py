@@ -190,7 +190,11 @@ class SnippetItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
-        return self.path, None, self.name
+        """snippets.toml and the line of the entry's header."""
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        header = f'["{self.snippet}"]'
+        line = next((n for n, text in enumerate(lines) if text.strip() == header), None)
+        return self.path, line, self.name
 
 
 def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
