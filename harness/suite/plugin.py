@@ -223,7 +223,7 @@ def pytest_collection_modifyitems(config, items):
         # session fixtures they share start once: the chat server, llama.cpp's and MLX's
         # conversions, one Chromium for the browser tests, the Lighthouse audits.
         group = name.split("/")[0] if name else None
-        for marker in ("lighthouse", "browser"):
+        for marker in ("browser", "lighthouse"):  # the audits apart from the browser tests
             group = marker if item.get_closest_marker(marker) else group
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
