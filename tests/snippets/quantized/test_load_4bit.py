@@ -3,16 +3,7 @@ import re
 import torch
 
 
-def linear_layers(model) -> dict[str, int]:
-    """How many linear layers of each class the model has (bitsandbytes swaps in its own)."""
-    counts: dict[str, int] = {}
-    for module in model.modules():
-        if isinstance(module, torch.nn.Linear):
-            counts[type(module).__name__] = counts.get(type(module).__name__, 0) + 1
-    return counts
-
-
-def test_model_is_quantized_and_answers(run):
+def test_model_is_quantized_and_answers(run, linear_layers):
     """Every linear layer but the output layer is a bitsandbytes 4-bit layer (NF4, computing in
     bfloat16); the rest stays in bfloat16; the answer is printed, then the weights' size."""
     model = run.namespace["model"]

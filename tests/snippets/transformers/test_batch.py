@@ -3,9 +3,11 @@ import pytest
 from harness.suite.runner import SnippetError
 
 
-def test_pads_on_the_left(run, base):
+def test_pads_on_the_left(snippet, base):
+    side = base.namespace["tokenizer"].padding_side
+    run = snippet.run()
     # The runner undoes the snippet's change to the tokenizer that later snippets share.
-    assert base.namespace["tokenizer"].padding_side != "left"
+    assert base.namespace["tokenizer"].padding_side == side != "left"
     ns = run.namespace
     assert ns["model_inputs"] is base.namespace["model_inputs"], "later snippets need it"
     mask = ns["batch_inputs"].attention_mask
