@@ -39,8 +39,13 @@ def pinned(end: int) -> list[str]:
     """The snippets' requirements with transformers, torch and openai at one end of the verified
     ranges (0: lowest, 1: newest): their one declaration, [tool.qwen2-guide.verified]."""
     pins = {name: f"=={span[end]}" for name, span in VERIFIED.items()}
-    out = [r + pins.pop(re.split(r"[\[<>=]", r)[0], "") for r in DEPS["snippets"]]
+    out = [r + pins.pop(name_of(r), "") for r in DEPS["snippets"]]
     return out + [f"{name}{pin}" for name, pin in pins.items()]
+
+
+def name_of(requirement: str) -> str:
+    """The package a requirement names ("transformers[serving]==5.23.0": "transformers")."""
+    return re.split(r"[\[<>=]", requirement)[0]
 
 
 NEWEST, LOWEST = pinned(1), pinned(0)
@@ -49,7 +54,7 @@ SERVING = [f"transformers[serving]=={VERIFIED['transformers'][1]}"]
 
 
 def only(requirements: list[str], *names: str) -> list[str]:
-    return [r for r in requirements if re.split(r"[\[<>=]", r)[0] in names]
+    return [r for r in requirements if name_of(r) in names]
 
 
 PYTHON = (ROOT / ".python-version").read_text(encoding="utf-8").strip()

@@ -63,14 +63,10 @@ class BoundSnippet:
 
     def run(self, replace=None, **kw) -> Run:
         """A new run (``replace``: adaptations, ``seed``), after what it continues."""
-        return self.runner.run(self.name, {**self.address(), **(replace or {})}, **kw)
+        return self.runner.run(self.name, {**address(self.server), **(replace or {})}, **kw)
 
     def shell(self, replace=None, **kw) -> Run:
-        return self.runner.shell(self.name, {**self.address(), **(replace or {})}, **kw)
-
-    def address(self) -> dict[str, str]:
-        """The page's server address replaced by the test server's, for a server snippet."""
-        return {PAGE_SERVER_URL: self.server} if self.server else {}
+        return self.runner.shell(self.name, {**address(self.server), **(replace or {})}, **kw)
 
     def where(self) -> str:
         return self.runner.where(self.name)
@@ -97,13 +93,15 @@ def run(snippet) -> Run:
     return run_snippet(snippet.runner, snippet.name, snippet.server)
 
 
+def address(server: str | None) -> dict[str, str]:
+    """The page's server address replaced by the test server's, for a server snippet."""
+    return {PAGE_SERVER_URL: server} if server else {}
+
+
 def run_snippet(runner: Runner, name: str, server: str | None) -> Run:
-    """The snippet's session run (a shell snippet with bash, every time)."""
-    replace = {PAGE_SERVER_URL: server} if server else None
-    if name.endswith(".sh"):
-        return runner.shell(name, replace)
+    """The snippet's session run, with the test server's address."""
     try:
-        return runner.result(name, replace)
+        return runner.result(name, address(server))
     except SnippetError as error:
         if isinstance(error.__cause__, NameError) and not runner.entry(name).continues:
             raise SnippetError(
@@ -123,9 +121,8 @@ def expect_raise(runner: Runner, name: str, error: Raises, gpu: bool, server: st
         return raise_under(runner, name, error, shown)
     if gpu:
         pytest.skip("the gpu tier runs this snippet for real")
-    replace = {PAGE_SERVER_URL: server} if server else None
     try:
-        runner.run(name, replace)
+        runner.run(name, address(server))
     except SnippetError as failure:
         cause = failure.__cause__
     else:

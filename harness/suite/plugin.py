@@ -131,9 +131,8 @@ def needs_mirror(entry: Snippet) -> bool:
     """Whether only a test module of its own can run or read the entry: what no item of
     ``checks`` runs on every tier it is for (and is not a file another snippet reads)."""
     read = any(entry.path in e.reads for e in SITE.manifest.values())
-    runnable = (entry.is_python or entry.server) and entry.tier == "any"
-    generic = runnable and not entry.run_in_test and not any(r.tier == "cpu" for r in entry.raises)
-    return not (generic or read)
+    runs = any(not how for _, how in checks(entry.path, entry))  # the item that runs it
+    return not (runs and entry.tier == "any" or read)
 
 
 class Manifest(pytest.File):

@@ -166,10 +166,12 @@ class Runner:
 
     def result(self, snippet: str, replace: dict[str, str] | None = None) -> Run:
         """The session's one run of ``snippet`` (``replace``: the address of the server it needs),
-        run on first use; a failure is raised again to every later caller."""
+        run on first use, a shell snippet with bash; a failure is raised again to every later
+        caller."""
         if snippet not in self._results:
+            execute = self.shell if snippet.endswith(".sh") else self.run
             try:
-                self._results[snippet] = self.run(snippet, replace)
+                self._results[snippet] = execute(snippet, replace)
             except SnippetError as error:
                 self._results[snippet] = error
         found = self._results[snippet]

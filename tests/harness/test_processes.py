@@ -75,28 +75,6 @@ def test_server_dies_with_a_killed_run(tmp_path, sig):
             os.killpg(run.pid, signal.SIGKILL)
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """The processes below ``pid``, with their command lines."""
-    children: dict[int, list[int]] = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                ppid = int(stat.read().split(")")[-1].split()[1])
-        except (OSError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = {}, [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            try:
-                with open(f"/proc/{child}/cmdline", "rb") as cmdline:
-                    found[child] = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            todo.append(child)
-    return found
-
-
 def test_free_ports_are_outside_the_kernels_own_range_and_never_given_twice():
     """The kernel hands out ports in its ephemeral range by itself (to port-0 binds and the local
     end of connections), so a server's port is chosen outside it."""
