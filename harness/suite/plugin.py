@@ -137,6 +137,8 @@ def needs_mirror(entry: Snippet) -> bool:
 
 class Manifest(pytest.File):
     def collect(self):
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        headers = {text.strip(): n for n, text in enumerate(lines)}  # '["x/y.py"]': its line
         for name, entry in SITE.manifest.items():
             test = mirror(name)
             if needs_mirror(entry) and not test.exists():
@@ -145,15 +147,18 @@ class Manifest(pytest.File):
                     f"to it, so it needs {test.relative_to(ROOT)} (see harness/README.md)"
                 )
             for what, how in checks(name, entry):
-                yield SnippetItem.from_parent(self, name=f"{name} {what}", snippet=name, how=how)
+                line = headers.get(f'["{name}"]')
+                yield SnippetItem.from_parent(
+                    self, name=f"{name} {what}", snippet=name, how=how, line=line
+                )
 
 
 class SnippetItem(pytest.Item):
     """One check of one manifest entry."""
 
-    def __init__(self, *, snippet: str, how: dict, **kw):
+    def __init__(self, *, snippet: str, how: dict, line: int | None, **kw):
         super().__init__(**kw)
-        self.snippet, self.how = snippet, how
+        self.snippet, self.how, self.line = snippet, how, line
         entry = SITE.manifest[snippet]
         self.user_properties.append(("snippet", snippet))
         if entry.tier == "gpu":
@@ -190,10 +195,7 @@ class SnippetItem(pytest.Item):
 
     def reportinfo(self):
         """snippets.toml and the line of the entry's header."""
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        header = f'["{self.snippet}"]'
-        line = next((n for n, text in enumerate(lines) if text.strip() == header), None)
-        return self.path, line, self.name
+        return self.path, self.line, self.name
 
 
 def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
