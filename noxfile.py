@@ -21,7 +21,7 @@ import nox
 # The harness's facts and manifest reader are standard-library modules: usable before any
 # environment exists.
 sys.path.insert(0, str(Path(__file__).parent))
-from harness.site import manifest  # noqa: E402
+from harness.site import manifest, shell  # noqa: E402
 from harness.site.paths import MKDOCS_ENV, NODE_MODULES, ROOT, TEST_EQUIPMENT  # noqa: E402
 
 nox.options.default_venv_backend = "uv|venv"
@@ -33,6 +33,7 @@ PARALLEL = ["-n", "auto", "--dist", "loadgroup"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEPS = PYPROJECT["project"]["optional-dependencies"]
 VERIFIED = PYPROJECT["tool"]["qwen2-guide"]["verified"]
+PARSED = PYPROJECT["tool"]["qwen2-guide"]["parsed"]
 
 
 def pinned(end: int) -> list[str]:
@@ -181,6 +182,17 @@ def mlx_env(session: nox.Session) -> dict[str, str]:
     return {"MLX_BIN": str(env / "bin")}
 
 
+def vllm_env(session: nox.Session) -> dict[str, str]:
+    """vLLM in an environment of its own, at the release [tool.qwen2-guide.parsed] names (the
+    package the page's `pip install vllm` names, pinned), for the cpu tier to read the pages'
+    `vllm serve` commands with vLLM's own parser; VLLM names its executable."""
+    install = shell.argv((ROOT / "snippets" / "vllm" / "install.sh").read_text(encoding="utf-8"))
+    assert install[:2] == ["pip", "install"] and len(install) == 3, install
+    requirement = install[2]
+    env = side_env(session, "vllm-env", [f"{requirement}=={PARSED[requirement]}"])
+    return {"VLLM": str(env / "bin" / "vllm")}
+
+
 def error_envs(session: nox.Session) -> dict[str, str]:
     """An environment for each older release that an error on the troubleshooting page comes from
     (`raises.under` in snippets/snippets.toml), named to the tests in SIDE_PYTHONS."""
@@ -204,7 +216,7 @@ def tests(session: nox.Session) -> None:
     """Lint, then the cpu tier: every snippet, notebook, server client, integrity check, browser.
     The harness's own tests are the `harness` session's."""
     install_test_env(session)
-    env = mlx_env(session)
+    env = mlx_env(session) | vllm_env(session)
     lint(session)
     args = session.posargs or [*PARALLEL, "--ignore=tests/harness"]
     session.run("pytest", *args, env=env)
@@ -309,11 +321,11 @@ def gpu(session: nox.Session) -> None:
     # The pages' own install commands, run with this environment's pip (and vLLM's own).
     if not standin:
         session.run("bash", "-e", "snippets/transformers/flash_attention_install.sh", external=True)
-    vllm_env = side_env(session, "vllm-env", [])
-    if not standin and not (vllm_env / "bin" / "vllm").exists():
-        path = f"{vllm_env / 'bin'}:{os.environ['PATH']}"
+    venv = side_env(session, "vllm-env", [])
+    if not standin and not (venv / "bin" / "vllm").exists():
+        path = f"{venv / 'bin'}:{os.environ['PATH']}"
         session.run("bash", "-e", "snippets/vllm/install.sh", env={"PATH": path}, external=True)
-    env = {"VLLM": str(vllm_env / "bin" / "vllm")} if (vllm_env / "bin" / "vllm").exists() else {}
+    env = {"VLLM": str(venv / "bin" / "vllm")} if (venv / "bin" / "vllm").exists() else {}
     session.run("pytest", "--gpu", *session.posargs, env=env)
 
 

@@ -66,6 +66,16 @@ CASES = {
         "annotation_markers_and_lists_match",
         "snippets/transformers/generate.py:",
     ),
+    "a figure changed in one language": (
+        edit("docs/index.zh.md", "8.7 GB", "8.9 GB"),
+        "translations_state_the_same_figures",
+        "docs/index.zh.md:",
+    ),
+    "mistyped mirror address": (
+        edit("snippets/download/mirror.sh", "hf-mirror.com", "hf-mirrors.com"),
+        "commands_use_declared_addresses",
+        "snippets/download/mirror.sh:1",
+    ),
     "space after backslash": (
         edit("snippets/vllm/chat_completions.sh", "completions \\\n", "completions \\ \n"),
         "shell_snippets_are_well_formed",

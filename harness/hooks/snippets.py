@@ -31,8 +31,8 @@ TEXT = {
         "and": ", ",
         "head": "| Package | Lowest verified | Newest verified |\n| --- | --- | --- |",
         "sources": "Code on this page",
-        "sources_intro": "Every block above is included from these files, which the test suite "
-        "runs:",
+        "sources_intro": "Every block above is included from one of these files. On every change "
+        "the test suite runs each block that can run on a CPU; a block that needs a GPU says so.",
         "continues": ":material-arrow-up-bold: Continues [the code in “{title}”]({href}): run "
         "that first, in the same Python session.",
         "replaces": ":material-swap-horizontal: Replaces a line of "
@@ -51,6 +51,10 @@ TEXT = {
         "gpu_versions_none": "`vllm` and `flash-attn` need an NVIDIA GPU, and the suite has not "
         "yet run on one: no version of them is verified here.",
         "gpu_versions": "The last GPU run ({date}, {gpu}, {weights}) used {versions}.",
+        "parsed": "vLLM installs on a CPU, though it serves only on a GPU: on every change the "
+        "suite checks each `vllm serve` command on these pages with the argument parser of "
+        "`vllm` {version}, and what it reads from them (the options set, the tool-call parser "
+        "named, the error quoted).",
     },
     "zh": {
         "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
@@ -58,7 +62,8 @@ TEXT = {
         "and": "、",
         "head": "| 软件包 | 最低验证版本 | 最新验证版本 |\n| --- | --- | --- |",
         "sources": "本页代码",
-        "sources_intro": "上文每个代码块都引用自下列文件，测试套件会运行它们：",
+        "sources_intro": "上文每个代码块都引用自下列文件之一。每次改动后，测试套件会运行"
+        "其中能在 CPU 上运行的代码块；需要 GPU 的代码块旁有注明。",
         "continues": ":material-arrow-up-bold: 接着[“{title}”中的代码]({href})运行："
         "请先在同一个 Python 会话中运行那段代码。",
         "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
@@ -76,6 +81,10 @@ TEXT = {
         "gpu_versions_none": "`vllm` 和 `flash-attn` 需要 NVIDIA GPU，而测试套件还没有在 GPU 上"
         "运行过，因此这里没有验证过它们的任何版本。",
         "gpu_versions": "最近一次 GPU 测试（{date}，{gpu}，{weights}）使用的是 {versions}。",
+        "parsed": "vLLM 只能在 GPU 上提供服务，但可以安装在只有 CPU 的机器上：每次改动后，"
+        "测试套件都用 `vllm` {version} 自己的参数解析器检查本站的每条 `vllm serve` 命令，"
+        "并核对它读出的内容"
+        "（设置的选项、指定的工具调用解析器、页面引用的报错）。",
     },
 }
 
@@ -123,7 +132,9 @@ def versions_table(site: Site, lang: str) -> str:
     """The verified ranges, then what the last GPU run proves of the GPU-only packages."""
     rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in site.verified_versions.items()]
     rows += [f"| `{p}` | {v} | {v} |" for p, v in gpu_proved(site.gpu_record).items()]
-    return TEXT[lang]["head"] + "\n" + "\n".join(rows) + "\n\n" + gpu_versions(site, lang)
+    cli = TEXT[lang]["parsed"].format(version=site.parsed_versions["vllm"])
+    table = TEXT[lang]["head"] + "\n" + "\n".join(rows)
+    return table + "\n\n" + gpu_versions(site, lang) + " " + cli
 
 
 GPU_PACKAGES = ("vllm", "flash-attn")  # what only a GPU run can verify

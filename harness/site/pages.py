@@ -97,10 +97,20 @@ class Site:
         return gpu_record.read(self.root / gpu_record.RECORD_PATH)
 
     @cached_property
-    def verified_versions(self) -> dict[str, list[str]]:
-        """[lowest, newest] per package: pyproject.toml's [tool.qwen2-guide.verified]."""
+    def versions(self) -> dict:
+        """pyproject.toml's [tool.qwen2-guide]: the one declaration of the versions proven."""
         pyproject = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
-        return pyproject["tool"]["qwen2-guide"]["verified"]
+        return pyproject["tool"]["qwen2-guide"]
+
+    @property
+    def verified_versions(self) -> dict[str, list[str]]:
+        """[lowest, newest] per package that the snippets run with."""
+        return self.versions["verified"]
+
+    @property
+    def parsed_versions(self) -> dict[str, str]:
+        """The release of a package that only reads the pages' commands (vLLM's parser)."""
+        return self.versions["parsed"]
 
 
 def missing_include_message(site: Site, page_rel: str, line: int, snippet: str) -> str:

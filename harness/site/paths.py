@@ -27,6 +27,12 @@ LLAMACPP_HOME = Path(
 
 # The address the pages' server commands listen on and their clients call.
 PAGE_SERVER_URL = "http://localhost:8000"
+# The addresses the pages' commands use that the suite cannot reach (it has no network): each
+# declared here once; the integrity rules accept no other in a snippet, and a mistyped one fails.
+ADDRESSES = {
+    "Hugging Face mirror": "https://hf-mirror.com",  # docs/download.md
+    "llama.cpp source": "https://github.com/ggml-org/llama.cpp",  # docs/llamacpp.md
+}
 
 # Test equipment the canary installs beside what the pages' install blocks name
 # (manifest.reader_requirements): the chat server's extra, and the `openai` client the

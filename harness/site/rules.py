@@ -8,6 +8,7 @@ defects in a scratch copy and calls them on it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from harness.site.pages import (
@@ -82,6 +83,55 @@ def translations_have_the_same_structure(site: Site) -> list[str]:
                         f"{b.where()}: {len(b.annotations)} annotation items, but {a.where()} "
                         f"has {len(a.annotations)}"
                     )
+    return problems
+
+
+# A figure in prose: a decimal, a number grouped by thousands, a version, or any number with a
+# unit; "7.6 billion" and "76 亿" are the same figure. Code spans, link targets, heading anchors
+# and issue numbers are not prose.
+FIGURE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)+|\d{1,3}(?:,\d{3})+|\d+)"
+    r"(\s?(?:billion|million|亿|万))?(\s?(?:GB|GiB|KiB|MB|MiB|%))?"
+)
+NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{ #[^}]*\}|#\d+")
+SCALE = {"billion": 1e9, "million": 1e6, "亿": 1e8, "万": 1e4}
+
+
+def figures(lines: list[str]) -> list[tuple[str, int]]:
+    """(figure, line number) for each figure a page states, in a form both languages share."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        for number, scale, unit in FIGURE.findall(NOT_PROSE.sub("", line)):
+            plain = number.count(".") <= 1
+            if plain and not (scale or unit or "." in number or "," in number):
+                continue  # a small count or a list number: words in one language, digits in another
+            value = float(number.replace(",", "")) * SCALE.get(scale.strip(), 1) if plain else 0
+            out.append((f"{value:g}" if plain else number, n))
+    return out
+
+
+@rule
+def translations_state_the_same_figures(site: Site) -> list[str]:
+    """Every figure a page states, each as often, in every language: a figure changed in one
+    language only shows here."""
+    problems = []
+    for name in site.page_names:
+        try:
+            pages = [site.page(name, lang) for lang in LANGS]
+        except LookupError:
+            continue  # every_page_exists_in_every_language names it
+        stated = [figures(p.lines) for p in pages]
+        counts = [Counter(f for f, _ in s) for s in stated]
+        for page, mine, theirs, other in (
+            (pages[0], stated[0], counts[0] - counts[1], pages[1]),
+            (pages[1], stated[1], counts[1] - counts[0], pages[0]),
+        ):
+            for figure in theirs:
+                line = next(n for f, n in mine if f == figure)
+                problems.append(
+                    f"{page.rel}:{line}: states {figure} {theirs[figure]} more time(s) than "
+                    f"{other.rel} does"
+                )
     return problems
 
 

@@ -9,6 +9,7 @@ import re
 
 from harness.site import manifest
 from harness.site.pages import FENCE_LANG_FOR_SUFFIX, Site, missing_include_message
+from harness.site.paths import ADDRESSES
 from harness.site.rules import rule
 from harness.site.shell import curl_json_bodies
 
@@ -183,4 +184,21 @@ def python_snippets_avoid_known_pitfalls(site: Site) -> list[str]:
                 n = text.count("\n", 0, m.start()) + 1
                 if not (legacy and legacy in lines[n - 1]):
                     problems.append(f"snippets/{s}:{n}: {why}")
+    return problems
+
+
+@rule
+def commands_use_declared_addresses(site: Site) -> list[str]:
+    """Every address a snippet uses is the page's local server or one declared in
+    harness/site/paths.py ADDRESSES: the suite cannot reach those, so a typo shows only here."""
+    local = ("http://localhost", "http://127.0.0.1", "http://0.0.0.0")
+    problems = []
+    for s in (s for s in site.snippet_files if s.endswith((".sh", ".py"))):
+        for n, line in enumerate(site.snippet_text(s).splitlines(), 1):
+            for url in re.findall(r"https?://[^\s'\"`)]+", line):
+                if not url.startswith(local) and url.rstrip("/") not in ADDRESSES.values():
+                    problems.append(
+                        f"snippets/{s}:{n}: {url} is not an address declared in "
+                        "harness/site/paths.py ADDRESSES"
+                    )
     return problems

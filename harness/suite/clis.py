@@ -43,12 +43,20 @@ def _hf_argparse(argv: list[str]) -> tuple[str, dict]:
 
 def modelscope(line: str):
     """`modelscope ...` parsed by ModelScope's own parser (modelscope_hub.cli.main), as the
-    `modelscope` command builds it; an unknown option exits with status 2."""
+    `modelscope` command builds it, then normalized as its download command does before it runs
+    (modelscope_hub.cli.compat): an unknown option exits with status 2, and a spelling it
+    deprecates (`--model`, `--local_dir`) raises its DeprecationWarning."""
+    from modelscope_hub.cli.compat import normalize_download_args
     from modelscope_hub.cli.main import _build_parser
 
     argv = shell.argv(line)
     assert argv[0] == "modelscope", line
-    return _build_parser().parse_args(argv[1:])
+    args = _build_parser().parse_args(argv[1:])
+    if args.command == "download":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            normalize_download_args(args)
+    return args
 
 
 def pip_dry_run(line: str, where: str, python: str = sys.executable) -> None:

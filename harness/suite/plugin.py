@@ -217,13 +217,16 @@ def check_output(runner: Runner, name: str, printed: str, update: bool) -> None:
 def pytest_collection_modifyitems(config, items):
     runner = config.stash[RUNNER]
     for item in items:
+        # A gpu-tier snippet's own items need CUDA; a test in its mirror module needs it only
+        # where it says so (`@pytest.mark.gpu`): vLLM's parser, for one, runs on a CPU.
         name = getattr(item, "snippet", None) or mirrored_snippet(Path(str(item.path)))
-        if name and runner.entry(name).tier == "gpu":
-            item.add_marker(pytest.mark.gpu)
         # pytest-xdist (--dist loadgroup) keeps a topic's checks on one worker, so that the
         # session fixtures they share start once: the chat server, llama.cpp's and MLX's
-        # conversions, one Chromium for the browser tests, the Lighthouse audits.
+        # conversions, vLLM's reading of the commands, one Chromium for the browser tests, the
+        # Lighthouse audits.
         group = name.split("/")[0] if name else None
+        if "vllm_cli" in getattr(item, "fixturenames", ()):
+            group = "vllm-cli"
         for marker in ("browser", "lighthouse"):  # the audits apart from the browser tests
             group = marker if item.get_closest_marker(marker) else group
         if group:

@@ -1,1 +1,1 @@
-modelscope download --model Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct
+modelscope download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct

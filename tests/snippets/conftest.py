@@ -1,56 +1,91 @@
-"""What the mirror tests share: vLLM's own parser for `vllm serve`'s options, for the commands
-only the gpu tier runs."""
+"""What the mirror tests share: what vLLM itself reads from the pages' `vllm serve` commands.
+
+vLLM cannot serve on a CPU, but it installs on one (`nox -s tests` makes its environment from
+the page's `pip install vllm`, at the release [tool.qwen2-guide.parsed] names, and sets VLLM).
+So every `vllm serve` command on the pages is parsed and validated by vLLM's own parser on
+every change, in one process for the whole session (tests/snippets/vllm_cli.py, about 25 s
+here); only serving it waits for the gpu tier."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from harness.qwen2.facts import MODEL_ID
+from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG, MODEL_ID
 from harness.site import shell
+from harness.site.pages import SITE
 
-# Its import path moved in 0.11.
-PARSE = """
-import json, sys
-try:
-    from vllm.utils.argparse_utils import FlexibleArgumentParser
-except ImportError:
-    from vllm.utils import FlexibleArgumentParser
-from vllm.entrypoints.openai.cli_args import make_arg_parser
-args = make_arg_parser(FlexibleArgumentParser()).parse_args(sys.argv[1:])
-plain = (int, float, str, type(None), dict)
-print(json.dumps({k: v for k, v in vars(args).items() if isinstance(v, plain)}, default=str))
-"""
+PROBE = Path(__file__).with_name("vllm_cli.py")
+# What the pages explain about vLLM beyond its commands: the options whose help they paraphrase,
+# the modules they run, the parser that reads the tool-call template's replies.
+HELP = ["api_key"]
+MODULES = ["vllm.entrypoints.openai.api_server"]
+
+
+def serve_commands() -> dict[str, dict]:
+    """Every `[VAR=value ...] vllm serve ...` line on the pages, by snippet, with the folder it
+    runs in (the snippet's own, which holds the files the page has the reader save beside it)."""
+    found = {}
+    for name in (n for n in SITE.manifest if n.endswith(".sh")):
+        lines = SITE.snippet_text(name).replace("\\\n", " ").splitlines()
+        for words in (shell.argv(line) for line in lines if "vllm serve" in line):
+            env = {}
+            while words and "=" in words[0] and not words[0].startswith("-"):
+                key, _, value = words.pop(0).partition("=")
+                env[key] = value
+            if words[:2] == ["vllm", "serve"]:
+                folder = str(SITE.snippets / name.rpartition("/")[0])
+                found[name] = {"argv": words[2:], "env": env, "cwd": folder}
+    return found
+
+
+@pytest.fixture(scope="session")
+def vllm_cli(vllm_python, runner) -> dict:
+    """vLLM's reading of the pages (tests/snippets/vllm_cli.py says what it holds). The tool-call
+    parser reads the reply the chat page's own parser reads (tools/parse_tool_calls.py)."""
+    reply = runner.result("tools/parse_tool_calls.py").namespace["reply"]
+    gib, context, block = 1 << 30, MODEL_CONFIG["max_position_embeddings"], 16
+    request = {
+        "commands": serve_commands(),
+        "help": HELP,
+        "modules": MODULES,
+        "tool_calls": {"name": "hermes", "model": MODEL_ID, "reply": reply},
+        "kv_cache": {
+            "free": gib,
+            "context": context,
+            "per_token": KV_BYTES_PER_TOKEN,
+            # vLLM's estimate of the tokens that fit, in its 16-token blocks
+            "fits": gib // (KV_BYTES_PER_TOKEN * block) * block,
+        },
+    }
+    argv = [vllm_python, str(PROBE)]
+    done = subprocess.run(
+        argv, input=json.dumps(request), capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer = json.loads(done.stdout.splitlines()[-1])
+    if runner.tier == "cpu":  # what the pages say was checked (the verified-versions table)
+        assert answer["version"] == SITE.parsed_versions["vllm"], f"{vllm_python}: {answer}"
+    return answer
 
 
 @pytest.fixture
-def vllm_parse(vllm_python):
-    """`vllm serve MODEL --options` as vLLM parses it: unknown options and bad values fail."""
-
-    def parse(command: str) -> dict:
-        argv = shell.argv(command)
-        # Qwen/Qwen2-7B-Instruct, or one of its quantized releases (Qwen/Qwen2-7B-Instruct-AWQ)
-        assert argv[:2] == ["vllm", "serve"] and argv[2].startswith(MODEL_ID), argv
-        done = subprocess.run(
-            [vllm_python, "-c", PARSE, "--model", argv[2], *argv[3:]],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout.splitlines()[-1])
-
-    return parse
+def served(snippet, vllm_cli) -> dict:
+    """The mirrored snippet's `vllm serve` options as vLLM parses them; its error fails here."""
+    command = vllm_cli["commands"][snippet.name]
+    assert "error" not in command, f"{snippet.where()}: vLLM {vllm_cli['version']}: {command}"
+    assert command["args"]["model_tag"].startswith(MODEL_ID), command["args"]["model_tag"]
+    return command["args"]
 
 
 @pytest.fixture
-def sets(snippet, vllm_parse):
+def sets(served):
     """What the mirrored command sets, as vLLM reads it: ``sets(option=value, ...)`` asserts."""
 
     def check(**wanted) -> None:
-        parsed = vllm_parse(snippet.source())
-        assert {k: parsed.get(k) for k in wanted} == wanted
+        assert {k: served.get(k) for k in wanted} == wanted
 
     return check

@@ -2,7 +2,10 @@ import shlex
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.gpu  # it builds flash-attn against CUDA
 def test_runs(snippet):
     """`nox -s gpu` installs flash-attn by running this very snippet; here it runs again (already
     satisfied) with the same arguments."""
