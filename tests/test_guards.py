@@ -66,6 +66,15 @@ CASES = {
         "annotation_markers_and_lists_match",
         "snippets/transformers/generate.py:",
     ),
+    "an issue number wrapped to the start of a line": (
+        edit(
+            "docs/llamacpp.md",
+            "(llama.cpp pull request #17120)",
+            "(llama.cpp pull request\n#17120)",
+        ),
+        "no_line_starts_with_a_number_sign",
+        "docs/llamacpp.md:",
+    ),
     "a figure changed in one language": (
         edit("docs/index.zh.md", "8.7 GB", "8.9 GB"),
         "translations_state_the_same_figures",

@@ -136,6 +136,17 @@ def translations_state_the_same_figures(site: Site) -> list[str]:
 
 
 @rule
+def no_line_starts_with_a_number_sign(site: Site) -> list[str]:
+    """A wrapped line that starts with "#17120" is a heading in Markdown, not an issue number."""
+    return [
+        f"{p.rel}:{n}: starts with {line.strip()[:12]!r}: Markdown makes it a heading; rewrap it"
+        for p in site.pages
+        for n, line in enumerate(p.lines, 1)
+        if re.match(r"\s*#\d", line)
+    ]
+
+
+@rule
 def headings_have_ascii_anchors(site: Site) -> list[str]:
     return [
         f"{p.rel}:{line}: heading {title!r} has no explicit ASCII anchor {{ #id }}"

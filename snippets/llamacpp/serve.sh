@@ -3,4 +3,5 @@
   --host 127.0.0.1 --port 8000 \
   -c 8192 \
   -ngl all \
-  -fa on
+  -fa on \
+  --temp 0.7 --top-p 0.8 --top-k 20 --min-p 0 --repeat-penalty 1.05

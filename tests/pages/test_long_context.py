@@ -23,7 +23,9 @@ def test_figures_are_computed(lang):
         f"{longest * KV_BYTES_PER_TOKEN / 2**30:.2f} GiB",
     ):
         assert figure in text, f"{page.rel} does not state {figure} (computed here)"
-    # vLLM's command carries the same entry and the length it allows.
+    # vLLM's command carries the same entry, in the form vLLM reads, and the length it allows.
     argv = shell.argv(SITE.snippet_text("long_context/serve_yarn.sh"))
-    assert json.loads(argv[argv.index("--hf-overrides") + 1]) == {"rope_scaling": scaling}
+    overrides = json.loads(argv[argv.index("--hf-overrides") + 1])
+    renamed = {("rope_type" if k == "type" else k): v for k, v in scaling.items()}
+    assert overrides == {"rope_scaling": renamed, "max_position_embeddings": longest}
     assert int(argv[argv.index("--max-model-len") + 1]) == longest

@@ -25,12 +25,31 @@ HELP = ["api_key"]
 MODULES = ["vllm.entrypoints.openai.api_server"]
 
 
+# Forms the pages warn against, built from a page's command: vLLM must still reject them.
+VARIANTS = {
+    "long_context/serve_yarn.sh with the model card's key": (
+        "long_context/serve_yarn.sh",
+        {'"rope_type": "yarn"': '"type": "yarn"'},
+    ),
+    "long_context/serve_yarn.sh without max_position_embeddings": (
+        "long_context/serve_yarn.sh",
+        {', "max_position_embeddings": 131072': ""},
+    ),
+}
+
+
 def serve_commands() -> dict[str, dict]:
     """Every `[VAR=value ...] vllm serve ...` line on the pages, by snippet, with the folder it
     runs in (the snippet's own, which holds the files the page has the reader save beside it)."""
     found = {}
-    for name in (n for n in SITE.manifest if n.endswith(".sh")):
-        lines = SITE.snippet_text(name).replace("\\\n", " ").splitlines()
+    texts = {n: SITE.snippet_text(n) for n in SITE.manifest if n.endswith(".sh")}
+    for variant, (name, replace) in VARIANTS.items():
+        texts[variant] = texts[name]
+        for old, new in replace.items():
+            assert old in texts[name], f"{name} no longer contains {old!r}: update VARIANTS"
+            texts[variant] = texts[variant].replace(old, new)
+    for name, text in texts.items():
+        lines = text.replace("\\\n", " ").splitlines()
         for words in (shell.argv(line) for line in lines if "vllm serve" in line):
             env = {}
             while words and "=" in words[0] and not words[0].startswith("-"):
@@ -38,7 +57,10 @@ def serve_commands() -> dict[str, dict]:
                 env[key] = value
             if words[:2] == ["vllm", "serve"]:
                 folder = str(SITE.snippets / name.rpartition("/")[0])
-                found[name] = {"argv": words[2:], "env": env, "cwd": folder}
+                # The stand-in is in the cache (offline); the quantized releases are not, and
+                # ModelScope's switch would download.
+                model = words[2:3] == [MODEL_ID] and not env
+                found[name] = {"argv": words[2:], "env": env, "cwd": folder, "model_config": model}
     return found
 
 

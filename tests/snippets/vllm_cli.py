@@ -6,7 +6,8 @@ Reads a JSON request on stdin, writes one JSON answer on stdout:
 - each command parsed by the `vllm serve` subcommand's own parser and checked by its own
   `validate`, in the folder of the snippet it comes from (a file it names is read from there),
   with the environment variables set on its line, and the values of those variables as
-  `vllm.envs` reads them;
+  `vllm.envs` reads them; for a model the suite has (the stand-in's configuration is the real
+  model's, but for its sizes), the configuration vLLM builds from it;
 - the named tool-call parser's reading of a reply, with the model's tokenizer;
 - the help of the options the pages explain, and whether the modules they run exist;
 - the error vLLM's own KV cache check raises for the sizes given.
@@ -73,7 +74,23 @@ def parse(serve, root, command: dict) -> dict:
         plain = (int, float, str, bool, type(None), dict, list)
         parsed = {k: v for k, v in vars(args).items() if isinstance(v, plain)}
         envs = {k: getattr(vllm.envs, k) for k in command["env"]}
-    return {"args": json.loads(json.dumps(parsed, default=str)), "envs": envs}
+        model = model_config(args) if command["model_config"] else None
+    return {"args": json.loads(json.dumps(parsed, default=str)), "envs": envs, "model": model}
+
+
+def model_config(args) -> dict | str:
+    """The model's configuration as vLLM builds it from the command (the model's config.json,
+    then --hf-overrides, --max-model-len, --dtype): what it serves, short of loading weights."""
+    from vllm.engine.arg_utils import AsyncEngineArgs
+
+    args.model = args.model_tag  # as `vllm serve` does before it builds the engine
+    try:
+        config = AsyncEngineArgs.from_cli_args(args).create_model_config()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    rope = getattr(config.hf_config, "rope_parameters", None)
+    rope = rope or getattr(config.hf_config, "rope_scaling", None)
+    return {"max_model_len": config.max_model_len, "dtype": str(config.dtype), "rope": rope}
 
 
 def tool_parser_reads(name: str, model: str, reply: str) -> list[dict] | str:

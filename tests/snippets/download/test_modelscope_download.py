@@ -7,7 +7,11 @@ from harness.suite import clis
 def test_command_parses_without_deprecations(snippet):
     """ModelScope's own parser (modelscope_hub.cli.main), as `modelscope` builds it."""
     args = clis.modelscope(snippet.source())
-    assert (args.command, args.repo_id, args.local_dir) == ("download", MODEL_ID, "Qwen2-7B-Instruct")
+    assert (args.command, args.repo_id, args.local_dir) == (
+        "download",
+        MODEL_ID,
+        "Qwen2-7B-Instruct",
+    )
 
 
 @pytest.mark.parametrize(

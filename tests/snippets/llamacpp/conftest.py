@@ -72,6 +72,16 @@ def converted(runner, workdir) -> Path:
 @pytest.fixture(scope="session")
 def llama_server(workdir, converted, llama_env):
     """snippets/llamacpp/serve.sh, run in the checkout on a free loopback port."""
+    server = page_server(workdir, llama_env, GGUF)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def page_server(workdir, llama_env, gguf: str, replace: dict[str, str] | None = None) -> Server:
+    """The page's serve.sh on a free loopback port, in the checkout, on ``gguf`` (adapted by
+    ``replace``), started; the caller stops it."""
     port = free_port()
     here = shlex.quote(str(workdir))
     cmd = adapt(
@@ -80,14 +90,18 @@ def llama_server(workdir, converted, llama_env):
         {
             "./build/bin/llama-server": f"cd {here} && exec ./build/bin/llama-server",
             "--port 8000": f"--port {port}",
+            GGUF: gguf,
+            **(replace or {}),
         },
     )
     log = LOGS / f"llama-server-{port}.log"
-    server = Server("llama-server", ["bash", "-c", cmd], port, log, 120, llama_env)
-    try:
-        yield server.launch().wait()
-    finally:
-        server.stop()
+    return Server("llama-server", ["bash", "-c", cmd], port, log, 120, llama_env).launch().wait()
+
+
+@pytest.fixture(scope="session")
+def start_page_server(workdir, converted, llama_env):
+    """``start(gguf, replace)``: the page's serve.sh on another file, adapted; stop it after."""
+    return lambda gguf, replace=None: page_server(workdir, llama_env, gguf, replace)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import urllib.request
 
 import pytest
 
-from harness.qwen2.facts import MODEL_ID
+from harness.qwen2.facts import MODEL_FILES, MODEL_ID
 from harness.site.pages import LANGS, SITE
 from harness.site.paths import PAGE_SERVER_URL
 
@@ -47,3 +47,83 @@ def test_the_sites_clients_work_against_it(name, runner, llama_server):
     else:
         run = runner.run(name, {f"{PAGE_SERVER_URL}/v1": f"{llama_server.base_url}/v1"})
     assert run.printed.strip()
+
+
+# -- which sampling it uses (docs/llamacpp.md#sampling) ---------------------------------------
+
+# llama-server's /props names for the keys of generation_config.json
+PROPS = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k"}
+PROPS["repetition_penalty"] = "repeat_penalty"
+# llama.cpp's own defaults, which the page quotes (common/common.h)
+LLAMACPP_DEFAULTS = {"temperature": 0.8, "top_k": 40, "top_p": 0.95, "min_p": 0.05}
+LLAMACPP_DEFAULTS["repeat_penalty"] = 1.0
+FLAGS = "--temp 0.7 --top-p 0.8 --top-k 20 --min-p 0 --repeat-penalty 1.05"
+
+
+@pytest.fixture(scope="module")
+def file_of_2024(workdir, converted, llama_env) -> str:
+    """The converted file without its general.sampling.* entries, as the official files of
+    mid-2024 are: gguf-py's own script copies it without them."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(workdir / "gguf-py"))
+    try:
+        import gguf
+    finally:
+        sys.path.pop(0)
+    keys = [k for k in gguf.GGUFReader(converted).fields if k.startswith("general.sampling.")]
+    assert keys, "the converter wrote no general.sampling.* entries"
+    out = "qwen2-7b-instruct-q4_k_m-2024.gguf"
+    script = workdir / "gguf-py" / "gguf" / "scripts" / "gguf_new_metadata.py"
+    removes = [arg for k in keys for arg in ("--remove-metadata", k)]
+    done = subprocess.run(
+        [sys.executable, str(script), *removes, "--force", str(converted), str(workdir / out)],
+        capture_output=True,
+        text=True,
+        env={**llama_env, "PYTHONPATH": str(workdir / "gguf-py")},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out
+
+
+def sampling(start_page_server, gguf: str, replace: dict | None = None) -> dict:
+    server = start_page_server(gguf, replace)
+    try:
+        with urllib.request.urlopen(f"{server.base_url}/props", timeout=10) as r:
+            params = json.load(r)["default_generation_settings"]["params"]
+    finally:
+        server.stop()
+    return {k: round(params[k], 4) for k in [*PROPS.values(), "min_p"]}
+
+
+def qwens() -> dict:
+    config = json.loads((MODEL_FILES / "generation_config.json").read_text())
+    return {prop: config[key] for key, prop in PROPS.items()} | {"min_p": 0}
+
+
+@pytest.mark.parametrize("which", ["converted", "of 2024"])
+def test_the_page_command_serves_qwens_sampling(which, start_page_server, converted, file_of_2024):
+    """With the page's flags, both files: what the server uses is generation_config.json."""
+    assert FLAGS in shell_line(SITE.snippet_text("llamacpp/serve.sh"))
+    gguf = converted.name if which == "converted" else file_of_2024
+    assert sampling(start_page_server, gguf) == qwens()
+
+
+def test_without_the_flags_each_file_gets_what_the_page_says(
+    start_page_server, converted, file_of_2024
+):
+    """The official files' lack of sampling entries leaves llama.cpp's defaults; a converted
+    file carries Qwen's, but for min-p, which Qwen's configuration does not name."""
+    plain = {" \\\n  " + FLAGS: ""}
+    assert sampling(start_page_server, file_of_2024, plain) == LLAMACPP_DEFAULTS
+    assert sampling(start_page_server, converted.name, plain) == qwens() | {"min_p": 0.05}
+    for lang in LANGS:
+        text = " ".join(SITE.page("llamacpp", lang).section("sampling").split())
+        for figure in ("0.8", "40", "0.95", "0.05", "#17120", "64"):
+            assert figure in text, f"docs/llamacpp ({lang}) #sampling: no {figure}"
+
+
+def shell_line(text: str) -> str:
+    return " ".join(text.replace("\\\n", " ").split())
