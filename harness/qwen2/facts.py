@@ -23,3 +23,12 @@ HEAD_DIM = MODEL_CONFIG["hidden_size"] // MODEL_CONFIG["num_attention_heads"]
 KV_BYTES_PER_TOKEN = (
     2 * MODEL_CONFIG["num_hidden_layers"] * MODEL_CONFIG["num_key_value_heads"] * HEAD_DIM * 2
 )
+
+# How bitsandbytes stores 4-bit (NF4) weights, as transformers' BitsAndBytesConfig sets it by
+# default (tests/snippets/quantized/test_load_4bit.py reads it from the loaded stand-in): a
+# float32 scale ("absmax") per block of 64 weights, which get_memory_footprint() does not count.
+NF4_BLOCK = 64
+NF4_SCALE_BYTES = 4
+# What the card-size advice leaves beside the weights and an 8,192-token KV cache: the CUDA
+# context and the framework's working memory. A margin chosen for the advice, not a measurement.
+GPU_RESERVE_GIB = 1.5

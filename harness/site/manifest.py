@@ -23,6 +23,7 @@ FIELDS = {
     "raises",
     "reads",
     "run_in_test",
+    "logs",
 }
 TIERS = {"any", "gpu"}
 RAISE_FIELDS = {"output", "error", "under", "tier"}
@@ -55,6 +56,7 @@ class Snippet:
     raises: tuple[Raises, ...] = ()
     reads: tuple[str, ...] = ()  # snippet files it opens by name, saved beside it as the page says
     run_in_test: str | None = None  # why only its test module can run it (what it sets up)
+    logs: tuple[str, ...] = ()  # outputs/ files: a warning it logs on some machines, as shown
 
     @property
     def is_python(self) -> bool:
@@ -97,8 +99,8 @@ def load(path: Path) -> dict[str, Snippet]:
                     f"{path.name}: [{name!r}] raises {r}: needs `output` or `error`, may have "
                     f"`under` and `tier` (one of {sorted(RAISE_TIERS)})"
                 )
-        reads = tuple(entry.pop("reads", ()))
-        snippet = Snippet(path=name, raises=tuple(raises), reads=reads, **entry)
+        reads, logs = tuple(entry.pop("reads", ())), tuple(entry.pop("logs", ()))
+        snippet = Snippet(path=name, raises=tuple(raises), reads=reads, logs=logs, **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
         if snippet.replaces and not snippet.continues:
@@ -121,10 +123,13 @@ def load(path: Path) -> dict[str, Snippet]:
 
 
 def outputs(entries: dict[str, Snippet]) -> set[str]:
-    """Every file under outputs/ that some entry declares: printed output or a raised error."""
-    return {e.output for e in entries.values() if e.output} | {
-        r.output for e in entries.values() for r in e.raises if r.output
-    }
+    """Every file under outputs/ that some entry declares: printed output, a raised error, a
+    logged warning."""
+    return (
+        {e.output for e in entries.values() if e.output}
+        | {r.output for e in entries.values() for r in e.raises if r.output}
+        | {log for e in entries.values() for log in e.logs}
+    )
 
 
 def needs_gpu(entries: dict[str, Snippet], path: str) -> bool:

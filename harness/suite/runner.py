@@ -37,7 +37,7 @@ DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 # never sees these (Python hides DeprecationWarning outside __main__); the runner imports them
 # once, before the first snippet, so that they are not laid at a snippet's door.
 NOISY_IMPORTS = ("torch.fx.experimental.optimization",)
-WATCHED_LOGGERS = ("transformers", "torch", "openai", "accelerate", "modelscope")
+WATCHED_LOGGERS = ("transformers", "torch", "openai", "accelerate", "modelscope", "bitsandbytes")
 SEED = 0
 
 
@@ -101,11 +101,12 @@ class _Tee(io.StringIO):
 
 
 @contextlib.contextmanager
-def collect_warnings(allow_deprecated: str | None = None):
+def collect_warnings(allow_deprecated: str | None = None, shown: tuple[str, ...] = ()):
     """Collect, as problems, what the code inside warns: deprecation warnings, and WARNING (or
-    worse) logs from transformers, torch, openai, accelerate or modelscope. ``allow_deprecated``
-    (the snippet's declared legacy form) lets deprecation warnings and deprecation logs through.
-    The list it yields is filled when the block ends."""
+    worse) logs from the libraries in WATCHED_LOGGERS. ``allow_deprecated`` (the snippet's
+    declared legacy form) lets deprecation warnings and deprecation logs through; ``shown``, the
+    log messages a page shows and explains (the snippet's `logs`), let those exact messages
+    through. The list it yields is filled when the block ends."""
     problems: list[str] = []
     handler = _Collect()
     loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
@@ -127,6 +128,7 @@ def collect_warnings(allow_deprecated: str | None = None):
             f"{r.name} logged {r.levelname}: {r.getMessage()}"
             for r in handler.records
             if not (allow_deprecated and "deprecat" in r.getMessage().lower())
+            and r.getMessage() not in shown
         ]
 
 
@@ -138,6 +140,13 @@ class Runner:
         self.site, self.tier = site, tier
         self.entries = site.manifest
         self._results: dict[str, Run | SnippetError] = {}
+
+    def logs(self, entry: manifest.Snippet) -> tuple[str, ...]:
+        """The log messages the pages show for the snippet and those it continues (their
+        `logs`): a snippet that continues another runs its code too."""
+        names = [*manifest.chain(self.site.manifest, entry.path), entry.path]
+        files = [log for n in names for log in self.site.manifest[n].logs]
+        return tuple(self.site.snippet_text(log).strip() for log in files)
 
     def where(self, snippet: str) -> str:
         return self.site.where(snippet)
@@ -226,7 +235,7 @@ class Runner:
         try:
             with (
                 contextlib.chdir(folder.name) if folder else contextlib.nullcontext(),
-                collect_warnings(entry.legacy) as warned,
+                collect_warnings(entry.legacy, self.logs(entry)) as warned,
                 recording.record(rec),
                 contextlib.redirect_stdout(out),
             ):
