@@ -14,7 +14,14 @@ import shlex
 import pytest
 import torch
 
-from harness.qwen2.facts import HEAD_DIM, KV_BYTES_PER_TOKEN, MODEL_CONFIG
+from harness.qwen2.facts import (
+    GPU_RESERVE_GIB,
+    HEAD_DIM,
+    KV_BYTES_PER_TOKEN,
+    MODEL_CONFIG,
+    NF4_BLOCK,
+    NF4_SCALE_BYTES,
+)
 from harness.qwen2.shapes import meta_model
 from harness.site.pages import LANGS, SITE
 
@@ -93,48 +100,102 @@ def test_tensor_parallel_sizes_are_computed(lang):
     assert int(quoted[1]) not in sizes and heads % int(quoted[1]), "the quoted size is valid"
 
 
-def weights_in_bits(bits: int) -> int:
-    """Bytes of the weights with every linear layer but the output layer stored in ``bits`` bits
-    (as bitsandbytes, AWQ and GPTQ quantize), the rest in bfloat16; scales not counted."""
-    quantized = sum(
+def linear_weights() -> int:
+    """The weights bitsandbytes, AWQ and GPTQ quantize: every linear layer but the output layer."""
+    return sum(
         m.weight.numel()
         for name, m in meta_model().named_modules()
         if isinstance(m, torch.nn.Linear) and name != "lm_head"
     )
+
+
+def weights_in_bits(bits: int) -> int:
+    """Bytes of the weights with the linear layers stored in ``bits`` bits, the rest in
+    bfloat16; scales not counted (what get_memory_footprint() reports for bitsandbytes)."""
+    quantized = linear_weights()
     return quantized * bits // 8 + (parameters() - quantized) * 2
+
+
+def nf4_scales() -> int:
+    """NF4's scales: one float32 per block of 64 weights (tests/snippets/quantized checks it)."""
+    return -(-linear_weights() // NF4_BLOCK) * NF4_SCALE_BYTES
+
+
+def int8_scales() -> int:
+    """LLM.int8()'s scales: one float32 per output row of each 8-bit layer."""
+    rows = sum(
+        m.weight.shape[0]
+        for name, m in meta_model().named_modules()
+        if isinstance(m, torch.nn.Linear) and name != "lm_head"
+    )
+    return rows * 4
+
+
+def stored(fmt: str) -> int:
+    """Bytes the weights take on the device in each format of the quantized page's table."""
+    return {
+        "bfloat16": weights_in_bits(16),
+        "8-bit": weights_in_bits(8) + int8_scales(),
+        "4-bit": weights_in_bits(4) + nf4_scales(),
+    }[fmt]
+
+
+FORMATS = ("bfloat16", "8-bit", "4-bit")
+CARDS_GIB = (8, 12, 16, 24)
+
+
+def fits(card_gib: int, fmt: str) -> bool:
+    """The weights, an 8,192-token KV cache and the reserve, within the card."""
+    need = stored(fmt) + served_length() * KV_PER_TOKEN + GPU_RESERVE_GIB * GiB
+    return need <= card_gib * GiB
 
 
 def quantized_figures() -> dict[str, str]:
     context = served_length()
     kv = context * KV_PER_TOKEN
     out = {}
-    for bits in (16, 8, 4):
-        weights = weights_in_bits(bits)
-        out[f"{bits}-bit weights"] = f"{weights / 1e9:.1f} GB"
-        out[f"{bits}-bit with KV"] = f"{(weights + kv) / 1e9:.1f} GB"
+    for fmt in FORMATS:
+        out[f"{fmt} weights"] = f"{stored(fmt) / 1e9:.1f} GB"
+        out[f"{fmt} with KV"] = f"{(stored(fmt) + kv) / 1e9:.1f} GB"
+    out["NF4 scales"] = f"{nf4_scales() / 1e9:.2f} GB"
+    out["int8 scales"] = f"{int8_scales() / 1e6:.0f} MB"
+    out["4-bit footprint"] = f"{weights_in_bits(4) / 1e9:.2f} GB"
+    out["reserve"] = f"{GPU_RESERVE_GIB} GiB"
     out["KV per token"] = f"{KV_PER_TOKEN // 1024} KiB"
     out["KV at 8,192"] = f"{kv / GiB:.2f} GiB"
     out["KV at 8,192 in GB"] = f"{kv / 1e9:.2f} GB"
     out["KV at full context"] = f"{CONTEXT * KV_PER_TOKEN / GiB:.2f} GiB"
-    out["8-bit over 4-bit"] = (
-        f"{round((weights_in_bits(8) / weights_in_bits(4) - 1) * 100, -1):.0f}%"
-    )
+    out["8-bit over 4-bit"] = f"{round((stored('8-bit') / stored('4-bit') - 1) * 100, -1):.0f}%"
     return out
+
+
+def card_rows() -> list[str]:
+    return [
+        f"| {card} GB | " + " | ".join("✓" if fits(card, f) else "✗" for f in FORMATS) + " |"
+        for card in CARDS_GIB
+    ]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_quantized_memory_figures_are_computed(lang):
-    """The quantized page's table and the home page's hardware table state the weights in each
-    precision, computed here from the model's architecture, and the KV cache per token."""
+    """The quantized page's tables and the home page's hardware table state the weights in each
+    format, computed here from the model's architecture, the KV cache per token, and which card
+    each format fits."""
     figures_ = quantized_figures()
     memory = " ".join(SITE.page("quantized", lang).section("memory").split())
     missing = [
         f"{k}: {v}" for k, v in figures_.items() if k != "8-bit over 4-bit" and v not in memory
     ]
     assert not missing, f"docs/quantized #memory does not state {missing} (computed here)"
+    table = SITE.page("quantized", lang).section("memory").splitlines()
+    wrong = [row for row in card_rows() if row not in table]
+    assert not wrong, f"docs/quantized #memory: the card table lacks {wrong} (computed here)"
     whole = " ".join(" ".join(SITE.page("quantized", lang).lines).split())
     assert figures_["8-bit over 4-bit"] in whole, figures_["8-bit over 4-bit"]
     hardware = " ".join(SITE.page("index", lang).section("hardware").split())
-    wanted = [figures_[f"{b}-bit weights"] for b in (16, 8, 4)] + [figures_["KV per token"]]
+    wanted = [figures_[f"{f} weights"] for f in FORMATS] + [figures_["KV per token"]]
     missing = [f for f in wanted if f not in hardware]
     assert not missing, f"the home page's #hardware does not state {missing} (computed here)"
+    # Each row of the home page's table sends a card size to the smallest format that fits it.
+    for fmt, first in (("bfloat16", 24), ("8-bit", 12), ("4-bit", 8)):
+        assert min(c for c in CARDS_GIB if fits(c, fmt)) == first, fmt
