@@ -38,3 +38,34 @@ def test_chats_with_the_models_sampling(snippet, mlx_runs, tokenizer):
         "--top-k": GENERATION_CONFIG["top_k"],
     }
     assert flags == wanted, (flags, wanted)
+
+
+def test_stops_at_im_end_without_a_generation_config(mlx_runs, mlx_bin, tmp_path):
+    """What the page says of an upload without generation_config.json: mlx_lm still stops at
+    <|im_end|> (the tokenizer's end token) and <|endoftext|> (config.json's)."""
+    import shutil
+    import subprocess
+
+    from harness.qwen2.facts import SPECIAL_TOKEN_IDS
+
+    folder = tmp_path / "without"
+    shutil.copytree(mlx_runs.folder, folder)
+    (folder / "generation_config.json").unlink()
+    code = f"from mlx_lm.utils import load; print(sorted(load({str(folder)!r})[1].eos_token_ids))"
+    done = subprocess.run(
+        [str(mlx_bin / "python"), "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ends = [SPECIAL_TOKEN_IDS["<|endoftext|>"], SPECIAL_TOKEN_IDS["<|im_end|>"]]
+    assert done.stdout.split("\n")[-2] == str(ends), done.stdout
+
+
+def test_has_no_repetition_penalty_flag(mlx_bin):
+    """What the page says: Qwen's repetition penalty has no flag in mlx_lm.generate."""
+    import subprocess
+
+    done = subprocess.run(
+        [str(mlx_bin / "mlx_lm.generate"), "--help"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and "--top-k" in done.stdout, done.stderr[-2000:]
+    assert "repetition" not in done.stdout

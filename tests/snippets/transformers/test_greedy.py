@@ -32,3 +32,29 @@ def test_without_clearing_warns_as_the_page_says(snippet):
     else:
         with pytest.raises(SnippetError, match=re.escape(message + "['temperature', 'top_p'")):
             snippet.run(unclear)
+
+
+def test_the_repetition_penalty_still_applies(run):
+    """What annotation 1 says: greedy decoding still divides the positive logits (multiplies the
+    negative ones) of tokens already in the text by the generation config's 1.05."""
+    model, inputs = run.namespace["model"], run.namespace["model_inputs"]
+    penalty = model.generation_config.repetition_penalty
+    assert penalty == 1.05
+    out = model.generate(
+        **inputs,
+        max_new_tokens=1,
+        do_sample=False,
+        temperature=None,
+        top_p=None,
+        top_k=None,
+        output_scores=True,
+        output_logits=True,
+        return_dict_in_generate=True,
+    )
+    raw, scored = out.logits[0][0], out.scores[0][0]
+    seen = inputs["input_ids"][0].unique()
+    want = torch.where(raw[seen] > 0, raw[seen] / penalty, raw[seen] * penalty)
+    assert torch.allclose(scored[seen], want)
+    unseen = torch.ones_like(raw, dtype=torch.bool)
+    unseen[seen] = False
+    assert torch.equal(scored[unseen], raw[unseen])
