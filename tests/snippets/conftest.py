@@ -75,6 +75,7 @@ def vllm_cli(vllm_python, runner) -> dict:
         "help": HELP,
         "modules": MODULES,
         "tool_calls": {"name": "hermes", "model": MODEL_ID, "reply": reply},
+        "quantizations": ["awq", "gptq"],
         "kv_cache": {
             "free": gib,
             "context": context,

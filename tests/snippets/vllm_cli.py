@@ -10,7 +10,8 @@ Reads a JSON request on stdin, writes one JSON answer on stdout:
   model's, but for its sizes), the configuration vLLM builds from it;
 - the named tool-call parser's reading of a reply, with the model's tokenizer;
 - the help of the options the pages explain, and whether the modules they run exist;
-- the error vLLM's own KV cache check raises for the sizes given.
+- the error vLLM's own KV cache check raises for the sizes given;
+- the lowest compute capability it accepts for each quantization method.
 """
 
 import contextlib
@@ -110,6 +111,13 @@ def tool_parser_reads(name: str, model: str, reply: str) -> list[dict] | str:
     return [{"name": f.name, "arguments": json.loads(f.arguments)} for f in calls]
 
 
+def min_capabilities(methods: list[str]) -> dict[str, int]:
+    """The lowest GPU compute capability vLLM accepts for each quantization method."""
+    from vllm.model_executor.layers.quantization import get_quantization_config
+
+    return {m: get_quantization_config(m).get_min_capability() for m in methods}
+
+
 def kv_cache_error(sizes: dict) -> str:
     try:  # moved in vLLM 0.33
         from vllm.v1.core.kv_cache_planning import _check_enough_kv_cache_memory as check
@@ -135,6 +143,7 @@ def main() -> None:
         "modules": {m: importlib.util.find_spec(m) is not None for m in request["modules"]},
         "tool_calls": tool_parser_reads(**request["tool_calls"]),
         "kv_cache_error": kv_cache_error(request["kv_cache"]),
+        "min_capability": min_capabilities(request["quantizations"]),
     }
     print(json.dumps(answer))
 

@@ -16,3 +16,29 @@ def test_loads_flash_attention_2_and_generates(snippet, base):
     inputs = base.namespace["model_inputs"]
     out = model.generate(**inputs, max_new_tokens=32)
     assert base.namespace["tokenizer"].decode(out[0][inputs.input_ids.shape[1] :]).strip()
+
+
+def test_the_kernel_the_page_names_is_transformers_fallback():
+    """What the page says transformers loads when flash-attn is missing and `kernels` is
+    installed, read from the installed transformers: the newest end's name on 5.x, the lowest
+    end's on 4.x (the `oldest` session checks that one)."""
+    import inspect
+
+    import transformers
+    from transformers import modeling_utils
+
+    from harness.site.pages import LANGS, SITE
+
+    major = int(transformers.__version__.split(".")[0])
+    if major >= 5:
+        from transformers.modeling_flash_attention_utils import FLASH_ATTN_KERNEL_FALLBACK
+
+        repo = FLASH_ATTN_KERNEL_FALLBACK["flash_attention_2"]
+        assert repo == "kernels-community/flash-attn2"
+    else:
+        repo = "kernels-community/flash-attn"
+        assert f'applicable_attn_implementation = "{repo}"' in inspect.getsource(modeling_utils)
+    version = ".".join(transformers.__version__.split(".")[:2])
+    for lang in LANGS:
+        text = " ".join(SITE.page("quickstart", lang).section("flash-attention-2").split())
+        assert f"`{repo}`" in text and version in text, f"docs/quickstart ({lang})"
