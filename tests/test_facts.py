@@ -199,3 +199,14 @@ def test_quantized_memory_figures_are_computed(lang):
     # Each row of the home page's table sends a card size to the smallest format that fits it.
     for fmt, first in (("bfloat16", 24), ("8-bit", 12), ("4-bit", 8)):
         assert min(c for c in CARDS_GIB if fits(c, fmt)) == first, fmt
+
+
+def test_each_notebook_names_the_smallest_card_it_fits():
+    """The GPU each notebook asks for (harness/site/paths.py NOTEBOOK_GPU) is the smallest card
+    that holds its format, by the same sums as the quantized page's card table."""
+    from harness.site.paths import NOTEBOOK_GPU
+
+    for fmt, texts in NOTEBOOK_GPU.items():
+        smallest = min(c for c in CARDS_GIB if fits(c, fmt))
+        for lang, text in texts.items():
+            assert f"{smallest} GB" in text, (fmt, lang, text)

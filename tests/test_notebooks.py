@@ -27,3 +27,19 @@ def test_languages_run_the_same_code(page):
     en, zh = (notebooks.NOTEBOOKS / f"{page}.{lang}.ipynb" for lang in ("en", "zh"))
     assert code_cells(en), f"{en.name} has no code to run"
     assert code_cells(en) == code_cells(zh), f"{zh.name} runs other code than {en.name}"
+
+
+@pytest.mark.parametrize("page", notebooks.notebook_pages())
+def test_install_cells_are_the_pages_install_lines(page):
+    """An install cell is a page's install snippet behind IPython's %pip (IPython does not stop
+    a notebook when pip fails, so the snippet's own test resolves it: tests/snippets/.../
+    test_*install.py), and every install block of the page has its cell."""
+    from harness.site.pages import SITE
+
+    path = notebooks.NOTEBOOKS / f"{page}.en.ipynb"
+    cells = [c for c in code_cells(path) if c.startswith("%pip ")]
+    blocks = [b for b in SITE.page(page, "en").blocks if notebooks.installs(b)]
+    assert [c.removeprefix("%") for c in cells] == [b.code.rstrip("\n") for b in blocks]
+    for block in blocks:
+        name = block.includes[0].path
+        assert name.endswith("install.sh"), name

@@ -21,7 +21,7 @@ from mkdocs.exceptions import PluginError
 from harness.site import manifest
 from harness.site.gpu_record import GpuRecord
 from harness.site.pages import Page, Site, lang_of, missing_include_message
-from harness.site.paths import NOTEBOOKS
+from harness.site.paths import NOTEBOOK_FORMAT, NOTEBOOK_GPU, NOTEBOOKS
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
 TEXT = {
@@ -277,7 +277,8 @@ def under_title(page: Page, url: str, repo_url: str | None) -> list[str]:
         )
         line = TEXT[page.lang]["notebook"].format(href=href, colab=colab)
         # Raw <a> tags: MkDocs would check a Markdown link against docs/, where notebooks are not.
-        lines += ["", f":material-notebook: {line}", "{: .notebook-links }"]
+        gpu = NOTEBOOK_GPU[NOTEBOOK_FORMAT[page.name]][page.lang]
+        lines += ["", f":material-notebook: {line} {gpu}", "{: .notebook-links }"]
     return lines
 
 

@@ -39,5 +39,27 @@ ADDRESSES = {
 # quickstart's prose has readers install.
 TEST_EQUIPMENT = ["transformers[serving]", "openai"]
 
+# The GPU each page's notebook needs: the smallest card that holds its weights, an 8,192-token KV
+# cache and the margin of docs/quantized.md#memory (tests/test_facts.py computes it), and what
+# that means in Colab. The page shows it beside its notebook links, the notebook in its header.
+NOTEBOOK_GPU = {
+    "bfloat16": {
+        "en": "Needs an NVIDIA GPU with 24 GB for the bfloat16 weights: in Colab an L4 or A100 "
+        "runtime. The free T4 (15 GiB, no bfloat16) is too small: open the quantized page's "
+        "notebook there.",
+        "zh": "bfloat16 权重需要 24 GB 显存的 NVIDIA GPU：在 Colab 中请选 L4 或 A100 运行时。"
+        "免费的 T4（15 GiB，不支持 bfloat16）放不下，请改用量化模型页面的 notebook。",
+    },
+    "4-bit": {
+        "en": "Needs an NVIDIA GPU with 8 GB for the 4-bit weights, so it fits Colab's free T4. "
+        "The T4 has no bfloat16, which the example computes in: there, set "
+        "bnb_4bit_compute_dtype=torch.float16 (this site has not run it on a T4).",
+        "zh": "4 位权重需要 8 GB 显存的 NVIDIA GPU，因此放得进 Colab 免费的 T4。T4 不支持示例所用的 "
+        "bfloat16 计算：在 T4 上请设置 bnb_4bit_compute_dtype=torch.float16（本站尚未在 T4 上运行过）。",
+    },
+}
+NOTEBOOK_FORMAT = {"quickstart": "bfloat16", "chat": "bfloat16", "troubleshooting": "bfloat16"}
+NOTEBOOK_FORMAT["quantized"] = "4-bit"
+
 # MkDocs 1.6 prints a notice about MkDocs 2 on every run; the pages pin mkdocs<2.
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}

@@ -62,6 +62,12 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{name}: {text}")
     # One thread per torch process: the stand-in is tiny, so a second thread gains nothing.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # The notebooks' install cells (%pip install, the pages' lines) resolve against what this
+    # environment has, offline, without the machine's pip configuration (a constraints file
+    # there would have pip replace the torch under test).
+    os.environ.update({"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull})
+    os.environ.pop("PIP_FIND_LINKS", None)
+    os.environ.pop("PIP_CONSTRAINT", None)
     gpu = config.getoption("--gpu")
     if not gpu or config.getoption("--standin"):
         standin.activate()

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from harness.site.pages import LANGS, SITE, Block, Page
-from harness.site.paths import NOTEBOOKS
+from harness.site.paths import NOTEBOOK_FORMAT, NOTEBOOK_GPU, NOTEBOOKS
 
 # Why a snippet that talks to the chat server is not run in a notebook.
 SERVER_REASON = {
@@ -36,8 +36,21 @@ def not_run_reason(path: str, lang: str) -> str | None:
     return SERVER_REASON[lang] if entry.server else None
 
 
+def installs(block: Block) -> bool:
+    """A block that only installs packages with pip, for every tier: a notebook runs it."""
+    lines = [ln for ln in block.code.splitlines() if ln.strip()]
+    path = block.includes[0].path
+    return (
+        block.lang == "bash"
+        and SITE.manifest[path].tier == "any"
+        and all(ln.startswith("pip install ") for ln in lines)
+    )
+
+
 def notebook(page: Page) -> nbformat.NotebookNode:
-    cells = [nbformat.v4.new_markdown_cell(HEADER[page.lang].format(page=page.rel))]
+    header = HEADER[page.lang].format(page=page.rel)
+    gpu = NOTEBOOK_GPU[NOTEBOOK_FORMAT[page.name]][page.lang]
+    cells = [nbformat.v4.new_markdown_cell(f"{header}\n\n{gpu}")]
     events = [(h[0], "heading", h) for h in page.headings]
     events += [(b.line, "block", b) for b in page.blocks]
     for _, kind, item in sorted(events, key=lambda e: e[0]):
@@ -52,6 +65,9 @@ def notebook(page: Page) -> nbformat.NotebookNode:
         reason = not_run_reason(block.includes[0].path, page.lang)
         if block.lang == "python" and reason is None:
             cells.append(nbformat.v4.new_code_cell(code))
+        elif installs(block):
+            # The page's install line, run in the notebook's own Python (IPython's %pip).
+            cells.append(nbformat.v4.new_code_cell(code.replace("pip install", "%pip install")))
         else:
             note = "" if block.lang != "python" else f"{reason}\n\n"
             cells.append(nbformat.v4.new_markdown_cell(f"{note}```{block.lang}\n{code}\n```"))
