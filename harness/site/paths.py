@@ -54,8 +54,9 @@ NOTEBOOK_GPU = {
         "en": "Needs an NVIDIA GPU with 8 GB for the 4-bit weights, so it fits Colab's free T4. "
         "The T4 has no bfloat16, which the example computes in: there, set "
         "bnb_4bit_compute_dtype=torch.float16 (this site has not run it on a T4).",
-        "zh": "4 位权重需要 8 GB 显存的 NVIDIA GPU，因此放得进 Colab 免费的 T4。T4 不支持示例所用的 "
-        "bfloat16 计算：在 T4 上请设置 bnb_4bit_compute_dtype=torch.float16（本站尚未在 T4 上运行过）。",
+        "zh": "4 位权重需要 8 GB 显存的 NVIDIA GPU，因此放得进 Colab 免费的 T4。"
+        "T4 不支持示例所用的 bfloat16 计算：在 T4 上请设置 "
+        "bnb_4bit_compute_dtype=torch.float16（本站尚未在 T4 上运行过）。",
     },
 }
 NOTEBOOK_FORMAT = {"quickstart": "bfloat16", "chat": "bfloat16", "troubleshooting": "bfloat16"}
