@@ -12,27 +12,29 @@ import re
 import shlex
 
 import pytest
-import torch
 
 from harness.qwen2.facts import (
     GPU_RESERVE_GIB,
     HEAD_DIM,
     KV_BYTES_PER_TOKEN,
     MODEL_CONFIG,
-    NF4_BLOCK,
-    NF4_SCALE_BYTES,
 )
-from harness.qwen2.shapes import meta_model
+from harness.qwen2.memory import (
+    CARDS_GIB,
+    FORMATS,
+    fits,
+    int8_scales,
+    nf4_scales,
+    parameters,
+    stored,
+    weights_in_bits,
+)
 from harness.site.pages import LANGS, SITE
 
 GiB = 1 << 30
 SIZE = MODEL_CONFIG
 CONTEXT = MODEL_CONFIG["max_position_embeddings"]
 KV_PER_TOKEN = KV_BYTES_PER_TOKEN
-
-
-def parameters() -> int:
-    return sum(p.numel() for p in meta_model().parameters())
 
 
 def figures(lang: str) -> list[str]:
@@ -100,56 +102,6 @@ def test_tensor_parallel_sizes_are_computed(lang):
     assert int(quoted[1]) not in sizes and heads % int(quoted[1]), "the quoted size is valid"
 
 
-def linear_weights() -> int:
-    """The weights bitsandbytes, AWQ and GPTQ quantize: every linear layer but the output layer."""
-    return sum(
-        m.weight.numel()
-        for name, m in meta_model().named_modules()
-        if isinstance(m, torch.nn.Linear) and name != "lm_head"
-    )
-
-
-def weights_in_bits(bits: int) -> int:
-    """Bytes of the weights with the linear layers stored in ``bits`` bits, the rest in
-    bfloat16; scales not counted (what get_memory_footprint() reports for bitsandbytes)."""
-    quantized = linear_weights()
-    return quantized * bits // 8 + (parameters() - quantized) * 2
-
-
-def nf4_scales() -> int:
-    """NF4's scales: one float32 per block of 64 weights (tests/snippets/quantized checks it)."""
-    return -(-linear_weights() // NF4_BLOCK) * NF4_SCALE_BYTES
-
-
-def int8_scales() -> int:
-    """LLM.int8()'s scales: one float32 per output row of each 8-bit layer."""
-    rows = sum(
-        m.weight.shape[0]
-        for name, m in meta_model().named_modules()
-        if isinstance(m, torch.nn.Linear) and name != "lm_head"
-    )
-    return rows * 4
-
-
-def stored(fmt: str) -> int:
-    """Bytes the weights take on the device in each format of the quantized page's table."""
-    return {
-        "bfloat16": weights_in_bits(16),
-        "8-bit": weights_in_bits(8) + int8_scales(),
-        "4-bit": weights_in_bits(4) + nf4_scales(),
-    }[fmt]
-
-
-FORMATS = ("bfloat16", "8-bit", "4-bit")
-CARDS_GIB = (8, 12, 16, 24)
-
-
-def fits(card_gib: int, fmt: str) -> bool:
-    """The weights, an 8,192-token KV cache and the reserve, within the card."""
-    need = stored(fmt) + served_length() * KV_PER_TOKEN + GPU_RESERVE_GIB * GiB
-    return need <= card_gib * GiB
-
-
 def quantized_figures() -> dict[str, str]:
     context = served_length()
     kv = context * KV_PER_TOKEN
@@ -210,3 +162,10 @@ def test_each_notebook_names_the_smallest_card_it_fits():
         smallest = min(c for c in CARDS_GIB if fits(c, fmt))
         for lang, text in texts.items():
             assert f"{smallest} GB" in text, (fmt, lang, text)
+
+
+def test_the_advice_counts_the_served_context():
+    """The KV cache the memory advice counts is the one the page's shorter vLLM command serves."""
+    from harness.qwen2.memory import CONTEXT
+
+    assert CONTEXT == served_length()

@@ -24,6 +24,7 @@ FIELDS = {
     "reads",
     "run_in_test",
     "logs",
+    "example",
 }
 TIERS = {"any", "gpu"}
 RAISE_FIELDS = {"output", "error", "under", "tier"}
@@ -57,6 +58,7 @@ class Snippet:
     reads: tuple[str, ...] = ()  # snippet files it opens by name, saved beside it as the page says
     run_in_test: str | None = None  # why only its test module can run it (what it sets up)
     logs: tuple[str, ...] = ()  # outputs/ files: a warning it logs on some machines, as shown
+    example: str | None = None  # outputs/ file: what it prints for stated inputs (its test's)
 
     @property
     def is_python(self) -> bool:
@@ -129,6 +131,7 @@ def outputs(entries: dict[str, Snippet]) -> set[str]:
         {e.output for e in entries.values() if e.output}
         | {r.output for e in entries.values() for r in e.raises if r.output}
         | {log for e in entries.values() for log in e.logs}
+        | {e.example for e in entries.values() if e.example}
     )
 
 

@@ -30,6 +30,7 @@ PAGE_SERVER_URL = "http://localhost:8000"
 # The addresses the pages' commands use that the suite cannot reach (it has no network): each
 # declared here once; the integrity rules accept no other in a snippet, and a mistyped one fails.
 ADDRESSES = {
+    "Hugging Face Hub": "https://huggingface.co",  # huggingface_hub's default endpoint
     "Hugging Face mirror": "https://hf-mirror.com",  # docs/download.md
     "llama.cpp source": "https://github.com/ggml-org/llama.cpp",  # docs/llamacpp.md
 }
