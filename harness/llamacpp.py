@@ -29,7 +29,7 @@ from harness.site.paths import LLAMACPP_HOME, LLAMACPP_SDIST, LLAMACPP_SDIST_SHA
 BUILD_SNIPPET = ROOT / "snippets" / "llamacpp" / "build.sh"
 # What the page does before building, which the suite does with the sdist instead.
 CLONE_LINES = ("git clone https://github.com/ggml-org/llama.cpp", "cd llama.cpp")
-TOOLS = ("llama-server", "llama-cli", "llama-quantize")
+TOOLS = ("llama-server", "llama-cli", "llama-quantize", "llama-bench")
 
 
 def build_commands() -> str:
@@ -116,6 +116,56 @@ def ensure(log=sys.stderr) -> Path:
             )
         done.write_text(f"built in {time.monotonic() - start:.0f} s\n")
     return home
+
+
+def shaped_gguf(path: Path) -> Path:
+    """A 16-bit GGUF file with Qwen2-7B-Instruct's hyperparameters and every tensor at its real
+    shape (from its config.json on PyTorch's meta device, named as llama.cpp's converter names
+    them), its data left as a hole in a sparse file: 15 GB long, a few KB on disk. A vocabulary of
+    placeholder tokens of the real size lets llama.cpp load it: llama-quantize computes the
+    sizes of the real model from it, llama-bench its speed (which does not depend on the values)."""
+    import numpy as np
+
+    from harness.qwen2.facts import MODEL_CONFIG as C
+    from harness.qwen2.shapes import meta_model
+
+    sys.path.insert(0, str(ensure() / "gguf-py"))
+    try:
+        import gguf
+    finally:
+        sys.path.pop(0)
+    n, vocab = C["num_hidden_layers"], C["vocab_size"]
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2, n)
+    w = gguf.GGUFWriter(path, "qwen2")
+    w.add_block_count(n)
+    w.add_context_length(C["max_position_embeddings"])
+    w.add_embedding_length(C["hidden_size"])
+    w.add_feed_forward_length(C["intermediate_size"])
+    w.add_head_count(C["num_attention_heads"])
+    w.add_head_count_kv(C["num_key_value_heads"])
+    w.add_rope_freq_base(C["rope_theta"])
+    w.add_layer_norm_rms_eps(C["rms_norm_eps"])
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
+    w.add_tokenizer_model("llama")
+    w.add_token_list([f"<t{i}>" for i in range(vocab)])
+    w.add_token_scores([0.0] * vocab)
+    w.add_token_types([1] * vocab)
+    for name, p in meta_model().named_parameters():
+        gguf_name = names.get_name(name, try_suffixes=(".weight", ".bias"))
+        assert gguf_name, f"no GGUF name for {name}"
+        matrix = p.dim() == 2  # the converter keeps matrices in 16 bits, vectors in 32
+        dtype = np.dtype(np.float16 if matrix else np.float32)
+        raw = gguf.GGMLQuantizationType.F16 if matrix else gguf.GGMLQuantizationType.F32
+        w.add_tensor_info(gguf_name, list(p.shape), dtype, p.numel() * dtype.itemsize, raw)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_ti_data_to_file()
+    out = w.fout[0]
+    align = w.data_alignment
+    data = sum(t.nbytes + (-t.nbytes % align) for t in w.tensors[0].values())
+    out.truncate(out.tell() + (-out.tell() % align) + data)
+    w.close()
+    return path
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     nox -s bench                      # 3 runs of each, writes BENCHMARKS.md, exit 1 over budget
     nox -s bench -- --runs 5          # more runs
     nox -s bench -- --fresh-clone 3   # also time `git clone` + `CI=true bash .ci/run`
+    nox -s bench -- --llamacpp        # llama.cpp's speed on the model's shapes, its own record
 
 Every figure is the median and spread (min-max) of several runs on the machine it runs on. Figures
 that move with the machine's load (seconds, Lighthouse performance) live here and never in a
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from harness.processes import fresh_site, mkdocs_build
 from harness.site.paths import MKDOCS_ENV, ROOT
-from harness.tools import fresh_clone, lighthouse, pageloads
+from harness.tools import fresh_clone, lighthouse, llamabench, pageloads
 
 PY = sys.executable
 ENV = {**os.environ, **MKDOCS_ENV}
@@ -164,7 +165,16 @@ def main() -> int:
         help="with --fresh-clone: also run it N times while K busy loops hold K cores (it must "
         "pass; its time is reported, not judged)",
     )
+    parser.add_argument(
+        "--llamacpp",
+        action="store_true",
+        help="only measure llama.cpp's speed on the model's shapes and write its record "
+        "(harness/tools/llamabench.py; minutes, about 13 GB beside the llama.cpp build)",
+    )
     args = parser.parse_args()
+    if args.llamacpp:
+        llamabench.measure()
+        return 0
     runs = args.runs
     results: dict[str, list[float]] = {}
     started = time.perf_counter()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness import llamacpp
 from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
-from harness.qwen2.shapes import meta_model
 from harness.site import shell
 from harness.site.pages import LANGS, SITE
 
@@ -22,47 +20,8 @@ QUANT_TYPES = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
 
 @pytest.fixture(scope="module")
 def shaped_like_qwen2_7b(tmp_path_factory) -> Path:
-    """A 16-bit GGUF file with Qwen2-7B-Instruct's hyperparameters and every tensor at its real
-    shape (built on PyTorch's meta device from its config.json, named as llama.cpp's converter
-    names them), its data left as a hole in a sparse file: 15 GB long, a few KB on disk."""
-    import numpy as np
-
-    C = MODEL_CONFIG
-    sys.path.insert(0, str(llamacpp.ensure() / "gguf-py"))
-    try:
-        import gguf
-    finally:
-        sys.path.pop(0)
-    model = meta_model()
-    n = C["num_hidden_layers"]
-    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2, n)
-    path = tmp_path_factory.mktemp("gguf") / "qwen2-7b-shaped-f16.gguf"
-    w = gguf.GGUFWriter(path, "qwen2")
-    w.add_block_count(n)
-    w.add_context_length(C["max_position_embeddings"])
-    w.add_embedding_length(C["hidden_size"])
-    w.add_feed_forward_length(C["intermediate_size"])
-    w.add_head_count(C["num_attention_heads"])
-    w.add_head_count_kv(C["num_key_value_heads"])
-    w.add_rope_freq_base(C["rope_theta"])
-    w.add_layer_norm_rms_eps(C["rms_norm_eps"])
-    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
-    for name, p in model.named_parameters():
-        gguf_name = names.get_name(name, try_suffixes=(".weight", ".bias"))
-        assert gguf_name, f"no GGUF name for {name}"
-        matrix = p.dim() == 2  # the converter keeps matrices in 16 bits, vectors in 32
-        dtype = np.dtype(np.float16 if matrix else np.float32)
-        raw = gguf.GGMLQuantizationType.F16 if matrix else gguf.GGMLQuantizationType.F32
-        w.add_tensor_info(gguf_name, list(p.shape), dtype, p.numel() * dtype.itemsize, raw)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_ti_data_to_file()
-    out = w.fout[0]
-    align = w.data_alignment
-    data = sum(t.nbytes + (-t.nbytes % align) for t in w.tensors[0].values())
-    out.truncate(out.tell() + (-out.tell() % align) + data)
-    w.close()
-    return path
+    """Qwen2-7B-Instruct's shapes in a sparse 16-bit GGUF file (harness/llamacpp.py)."""
+    return llamacpp.shaped_gguf(tmp_path_factory.mktemp("gguf") / "qwen2-7b-shaped-f16.gguf")
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +74,38 @@ def test_kv_cache_figures_follow_the_commands_context(lang):
     assert f"{full:,}" in serve and f"{full * KV_BYTES_PER_TOKEN / 2**30:.2f} GiB" in serve
     layers = MODEL_CONFIG["num_hidden_layers"]
     assert re.search(rf"\b{layers}\b", serve), f"{page.rel} #serve: -ngl's layer count"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_speed_estimates_are_computed(lang, gguf_sizes):
+    """#speed: generation reads every weight per token, so 50 GB/s bounds it at the weights'
+    size: Q4_K_M's as llama-quantize computes it, and bfloat16's."""
+    from harness.qwen2.memory import stored
+
+    text = " ".join(SITE.page("llamacpp", lang).section("speed").split())
+    bandwidth = 50e9
+    q4 = gguf_sizes["Q4_K_M"][0]
+    for figure in (
+        f"{q4 / 1e9:.1f} GB",
+        f"{stored('bfloat16') / 1e9:.1f} GB",
+        f"{int(bandwidth / 1e9)} GB/s",
+    ):
+        assert figure in text, f"docs/llamacpp ({lang}) #speed: no {figure}"
+    assert int(bandwidth / q4) == 10 and int(bandwidth / stored("bfloat16")) == 3
+
+
+def test_measured_speeds_come_from_the_record(built_site):
+    """The page shows verified/llamacpp-speed.json, or says that nothing was measured."""
+    import json
+
+    from harness.hooks import measured
+
+    html = (built_site.folder / "llamacpp" / "index.html").read_text(encoding="utf-8")
+    if not measured.RECORD.exists():
+        assert "Not measured yet" in html
+        return
+    record = json.loads(measured.RECORD.read_text(encoding="utf-8"))
+    assert set(record["runs"]) == {"Q8_0", "Q4_K_M", "Q4_0"}
+    assert record["cpu"] in html and record["date"] in html
+    for run in record["runs"].values():
+        assert f"{run['generation_tps']:.1f}" in html
