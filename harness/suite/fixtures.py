@@ -215,10 +215,11 @@ def chat_server(request) -> Server:
 
 @pytest.fixture(scope="session")
 def vllm_python() -> str:
-    """The python of vLLM's own environment (`nox -s gpu` sets VLLM); skips the test without."""
+    """The python of vLLM's own environment (`nox -s tests` and `nox -s gpu` set VLLM); skips the
+    test without."""
     vllm = os.environ.get("VLLM")
     if not vllm:
-        pytest.skip("vllm is not installed: set VLLM to the vllm executable (see `nox -s gpu`)")
+        pytest.skip("no vLLM environment: `nox -s tests` makes one and sets VLLM to its vllm")
     return str(Path(vllm).with_name("python"))
 
 
