@@ -337,7 +337,8 @@ def gpu(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build, verification and page-load figures against their budgets; writes BENCHMARKS.md."""
     install_test_env(session)
-    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=mlx_env(session))
+    env = mlx_env(session) | vllm_env(session)  # the cpu tier it times is `nox -s tests`'s
+    session.run("python", "-m", "harness.tools.bench", *session.posargs, env=env)
 
 
 @nox.session(name="lint", python=PYTHON)
