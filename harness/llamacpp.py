@@ -32,6 +32,14 @@ CLONE_LINES = ("git clone https://github.com/ggml-org/llama.cpp", "cd llama.cpp"
 TOOLS = ("llama-server", "llama-cli", "llama-quantize", "llama-bench")
 
 
+def has_amx() -> bool:
+    """Whether this CPU has Intel AMX, where the bundled llama.cpp's AMX path died with SIGILL
+    (`tilezero`, in ggml_backend_amx_mul_mat) serving the Q4_K_M file: its programs then run
+    with weight repacking off."""
+    cpuinfo = Path("/proc/cpuinfo")
+    return cpuinfo.exists() and " amx_tile" in cpuinfo.read_text()
+
+
 def build_commands() -> str:
     """The page's build commands, less the clone and the cd that the sdist replaces."""
     lines = BUILD_SNIPPET.read_text(encoding="utf-8").splitlines()

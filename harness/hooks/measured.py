@@ -8,6 +8,7 @@ import json
 
 from mkdocs.exceptions import PluginError
 
+from harness.site.pages import lang_of
 from harness.site.paths import ROOT
 
 MARKER = "<!-- llamacpp-speed -->"
@@ -50,5 +51,4 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     if not page.file.src_uri.startswith("llamacpp."):
         raise PluginError(f"docs/{page.file.src_uri}: {MARKER} belongs on the llama.cpp page")
-    lang = "zh" if page.file.src_uri.endswith(".zh.md") else "en"
-    return markdown.replace(MARKER, table(lang))
+    return markdown.replace(MARKER, table(lang_of(page.file.src_uri)))

@@ -55,11 +55,9 @@ def quantized(tree: Path, ftype: str) -> Path:
 
 
 def options() -> list[str]:
-    """llama-bench's options here; weight repacking off on a CPU with AMX, where the bundled
-    llama.cpp's AMX path dies with SIGILL (tests/snippets/llamacpp/conftest.py: amx_env)."""
-    amx = " amx_tile" in Path("/proc/cpuinfo").read_text()
+    """llama-bench's options here; weight repacking off on a CPU with AMX (llamacpp.has_amx)."""
     out = ["-p", str(PROMPT), "-n", str(GENERATE), "-r", str(REPEAT)]
-    return out + (["--repack", "0"] if amx else [])
+    return out + (["--repack", "0"] if llamacpp.has_amx() else [])
 
 
 def bench(tree: Path, model: Path) -> dict:

@@ -2,13 +2,11 @@
 then given the GPUs of other machines, as torch would report them."""
 
 import math
-import tomllib
 
 import pytest
 
 from harness.qwen2.memory import FORMATS, need_gib
 from harness.site.pages import LANGS, SITE
-from harness.site.paths import ROOT
 
 GIB = 1 << 30
 
@@ -70,14 +68,11 @@ def test_on_this_machine(run):
         assert f"\n{name} " in printed, printed
 
 
-def test_its_figures_are_the_sites():
+def test_its_figures_are_the_sites(run):
     """Its verified ranges are pyproject.toml's; its memory thresholds are
     harness/qwen2/memory.py's, rounded up to the tenth of a GiB it prints."""
-    source = SITE.snippet_text("check/check_machine.py")
-    namespace = {}
-    exec(compile(source.replace('if __name__ == "__main__":', "if False:"), "c", "exec"), namespace)
-    verified = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["qwen2-guide"]
-    assert namespace["VERIFIED"] == {k: tuple(v) for k, v in verified["verified"].items()}
+    namespace = run.namespace
+    assert namespace["VERIFIED"] == {k: tuple(v) for k, v in SITE.verified_versions.items()}
     thresholds = [r[0] for r in namespace["ROUTES"]]
     assert thresholds == [math.ceil(need_gib(f) * 10) / 10 for f in FORMATS]
 

@@ -29,12 +29,9 @@ GGUF = "qwen2-7b-instruct-q4_k_m.gguf"
 
 
 def amx_env() -> dict[str, str]:
-    """On a CPU with Intel AMX, weight repacking off (llama-server's and llama-cli's
-    LLAMA_ARG_REPACK): the bundled llama.cpp's AMX path died with SIGILL (`tilezero`, in
-    ggml_backend_amx_mul_mat) on such a machine here, serving the Q4_K_M file; the commands are
-    otherwise the page's."""
-    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    return {"LLAMA_ARG_REPACK": "0"} if " amx_tile" in flags else {}
+    """On a CPU with Intel AMX (llamacpp.has_amx), weight repacking off through llama-server's
+    and llama-cli's LLAMA_ARG_REPACK; the commands are otherwise the page's."""
+    return {"LLAMA_ARG_REPACK": "0"} if llamacpp.has_amx() else {}
 
 
 CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"

@@ -4,6 +4,7 @@ import urllib.request
 import pytest
 
 from harness.qwen2.facts import MODEL_FILES, MODEL_ID
+from harness.site import shell
 from harness.site.pages import LANGS, SITE
 from harness.site.paths import PAGE_SERVER_URL
 
@@ -107,7 +108,7 @@ def qwens() -> dict:
 @pytest.mark.parametrize("which", ["converted", "of 2024"])
 def test_the_page_command_serves_qwens_sampling(which, start_page_server, converted, file_of_2024):
     """With the page's flags, both files: what the server uses is generation_config.json."""
-    assert FLAGS in shell_line(SITE.snippet_text("llamacpp/serve.sh"))
+    assert FLAGS in " ".join(shell.argv(SITE.snippet_text("llamacpp/serve.sh")))
     gguf = converted.name if which == "converted" else file_of_2024
     assert sampling(start_page_server, gguf) == qwens()
 
@@ -124,7 +125,3 @@ def test_without_the_flags_each_file_gets_what_the_page_says(
         text = " ".join(SITE.page("llamacpp", lang).section("sampling").split())
         for figure in ("0.8", "40", "0.95", "0.05", "#17120", "64"):
             assert figure in text, f"docs/llamacpp ({lang}) #sampling: no {figure}"
-
-
-def shell_line(text: str) -> str:
-    return " ".join(text.replace("\\\n", " ").split())
