@@ -31,10 +31,14 @@ def test_the_kernel_the_page_names_is_transformers_fallback():
 
     major = int(transformers.__version__.split(".")[0])
     if major >= 5:
-        from transformers.modeling_flash_attention_utils import FLASH_ATTN_KERNEL_FALLBACK
+        from transformers.modeling_flash_attention_utils import (
+            FLASH_ATTN_KERNEL_DEVICES,
+            FLASH_ATTN_KERNEL_FALLBACK,
+        )
 
         repo = FLASH_ATTN_KERNEL_FALLBACK["flash_attention_2"]
         assert repo == "kernels-community/flash-attn2"
+        assert FLASH_ATTN_KERNEL_DEVICES[repo] == ("cuda", "xpu")  # what the page says
     else:
         repo = "kernels-community/flash-attn"
         assert f'applicable_attn_implementation = "{repo}"' in inspect.getsource(modeling_utils)
