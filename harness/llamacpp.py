@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -174,6 +175,23 @@ def shaped_gguf(path: Path) -> Path:
     out.truncate(out.tell() + (-out.tell() % align) + data)
     w.close()
     return path
+
+
+def quantized_size(gguf: Path, ftype: str) -> tuple[float, str]:
+    """llama-quantize --dry-run on ``gguf`` (a shaped_gguf file): the weights' size in bytes at
+    ``ftype`` and its bits per weight, by llama.cpp's own rules for which tensor gets which type."""
+    done = subprocess.run(
+        [ensure() / "build" / "bin" / "llama-quantize", "--dry-run", gguf, ftype],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"quant size\s*=\s*([\d.]+) MiB \(([\d.]+) BPW\)", done.stdout + done.stderr)
+    if done.returncode or not found:
+        raise RuntimeError(
+            f"llama-quantize --dry-run {ftype}: {(done.stdout + done.stderr)[-2000:]}"
+        )
+    return float(found[1]) * 2**20, found[2]
 
 
 if __name__ == "__main__":

@@ -418,3 +418,73 @@ def test_search_finds_the_page(open_page, site_url, start, query, expected):
             continue
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     assert any(h.split("?")[0].split("#")[0] == site_url + expected for h in hrefs), hrefs
+
+
+# The calculator's grid: every format, a short, the served, the native and the longest context,
+# one and several sequences, and cards on either side of the figures.
+CALC_CONTEXTS = (1024, 8192, 32768, 49152, 131072)
+CALC_SEQUENCES = (1, 4)
+CALC_MEMORY = (8, 12, 24, 80)
+
+
+def two_places(x: float) -> str:
+    """What JavaScript's toFixed(2) writes: the exact binary value, a tie rounded up."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize(("address", "lang"), [("", "en"), ("zh/", "zh")])
+def test_calculator_shows_what_python_computes(open_page, address, lang):
+    """The home page's calculator, driven over a grid of inputs by keyboard-reachable fields,
+    shows for each the weights, KV cache, overhead, total and verdict that harness/qwen2/memory.py
+    computes, names the route's page, and flags the contexts that need YaRN."""
+    import json
+
+    from harness.qwen2 import memory
+
+    data = json.loads(memory.DATA.read_text(encoding="utf-8"))
+    page = open_page(address)
+    form = page.locator("#calculator")
+    expect(form).to_be_visible()
+    for name in ("format", "context", "sequences", "memory"):
+        label = page.locator(f"label[for='calc-{name}']")
+        assert label.inner_text().strip(), f"calc-{name} has no label"
+    checked = 0
+    for fmt in data["formats"]:
+        page.select_option("#calc-format", fmt["id"])
+        for context in CALC_CONTEXTS:
+            page.fill("#calc-context", str(context))
+            for sequences in CALC_SEQUENCES:
+                page.fill("#calc-sequences", str(sequences))
+                for card in CALC_MEMORY:
+                    page.fill("#calc-memory", str(card))
+                    want = memory.need(fmt["bytes"], fmt["route"], context, sequences, card)
+                    shown = page.evaluate(
+                        """() => Object.fromEntries(
+                            ["weights", "kv", "overhead", "total"].map(
+                                k => [k, document.getElementById("calc-" + k).textContent])
+                            .concat([["fits", document.getElementById("calc-verdict").dataset.fits],
+                                     ["route", document.querySelector("#calc-verdict a")
+                                        .getAttribute("href")],
+                                     ["yarn", !document.getElementById("calc-yarn").hidden]]))"""
+                    )
+                    expected = {
+                        k: two_places(want[k]) for k in ("weights", "kv", "overhead", "total")
+                    }
+                    expected |= {
+                        "fits": "yes" if want["fits"] else "no",
+                        "route": calculator_page(fmt["route"]),
+                        "yarn": context > data["native_context"],
+                    }
+                    where = f"{lang} {fmt['id']}, {context} tokens x {sequences}, {card} GiB"
+                    assert shown == expected, where
+                    checked += 1
+    assert checked == len(data["formats"]) * 40
+    assert_no_errors(page)
+
+
+def calculator_page(route: str) -> str:
+    from harness.hooks.calculator import PAGES
+
+    return PAGES[route].replace(".md", "/")

@@ -169,3 +169,27 @@ def test_the_advice_counts_the_served_context():
     from harness.qwen2.memory import CONTEXT
 
     assert CONTEXT == served_length()
+
+
+def test_calculator_figures_are_computed():
+    """harness/qwen2/memory.json, the home page's calculator, holds what harness/qwen2/memory.py
+    computes (the GGUF sizes are llama-quantize's: tests/pages/test_llamacpp.py)."""
+    import json
+
+    from harness.qwen2 import memory
+
+    recorded = json.loads(memory.DATA.read_text(encoding="utf-8"))
+    gguf = {f["id"]: f["bytes"] for f in recorded["formats"] if f["route"] == "llamacpp"}
+    assert recorded == memory.data(gguf), f"{memory.DATA}: run `python -m harness.qwen2.memory`"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_route_page_sends_readers_to_the_calculator(lang):
+    """The page of each route the calculator names has the section it links to, and links back."""
+    from harness.hooks.calculator import PAGES
+
+    for target in PAGES.values():
+        name, anchor = target.removesuffix(".md").replace(".md#", "#").split("#")
+        page = SITE.page(name, lang)
+        assert page.section(anchor).strip(), f"{page.rel}: no #{anchor} for the calculator"
+        assert "(index.md#fit)" in "\n".join(page.lines), f"{page.rel}: no link to the calculator"

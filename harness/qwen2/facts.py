@@ -32,3 +32,13 @@ NF4_SCALE_BYTES = 4
 # What the card-size advice leaves beside the weights and an 8,192-token KV cache: the CUDA
 # context and the framework's working memory. A margin chosen for the advice, not a measurement.
 GPU_RESERVE_GIB = 1.5
+# The official AWQ and GPTQ-Int4 models: 4 bits in groups of 128 inputs (the group size of the
+# Qwen documentation's AWQ and GPTQ recipes). mlx_lm.convert's 4-bit: groups of 64 weights.
+GPTQ_AWQ_GROUP = 128
+MLX_GROUP = 64
+# The longest context YaRN gives the model (the long-context page: factor 4 of 32,768).
+MAX_CONTEXT_YARN = 4 * MODEL_CONFIG["max_position_embeddings"]
+# The share of the GPU's memory vLLM takes by default (--gpu-memory-utilization, vLLM 0.33.0's
+# CacheConfig; tests/snippets/vllm/test_serve_awq.py reads it from the AWQ command as vLLM
+# parses it).
+VLLM_GPU_SHARE = 0.92

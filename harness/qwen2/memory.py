@@ -1,19 +1,50 @@
 """How much memory Qwen2-7B-Instruct needs in each format, computed from its shapes
 (harness/qwen2/shapes.py): the figures of the quantized page's tables, the home page's hardware
-table, the notebooks' GPU notes and the machine check's routes (tests/test_facts.py and
-tests/snippets/check/ compare each with this)."""
+table and memory calculator, the notebooks' GPU notes and the machine check's routes
+(tests/test_facts.py and tests/snippets/check/ compare each with this).
+
+The calculator's figures are written to memory.json beside this file by
+`python -m harness.qwen2.memory` (it needs torch, and llama.cpp for the GGUF sizes), since the
+site's build has neither; tests/test_facts.py fails when the file and this computation differ.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 
-from harness.qwen2.facts import GPU_RESERVE_GIB, KV_BYTES_PER_TOKEN, NF4_BLOCK, NF4_SCALE_BYTES
+from harness.qwen2.facts import (
+    GPTQ_AWQ_GROUP,
+    GPU_RESERVE_GIB,
+    HEAD_DIM,
+    KV_BYTES_PER_TOKEN,
+    MAX_CONTEXT_YARN,
+    MLX_GROUP,
+    MODEL_CONFIG,
+    NF4_BLOCK,
+    NF4_SCALE_BYTES,
+    VLLM_GPU_SHARE,
+)
 from harness.qwen2.shapes import meta_model
 
 GiB = 1 << 30
 FORMATS = ("bfloat16", "8-bit", "4-bit")
 CARDS_GIB = (8, 12, 16, 24)
 CONTEXT = 8192  # the KV cache the advice counts: vllm/serve_max_model_len.sh's --max-model-len
+DATA = Path(__file__).with_name("memory.json")
+# The calculator's formats, each with the route that runs it: (format, route). The routes' pages
+# and words are the calculator's (harness/hooks/calculator.py).
+GGUF_TYPES = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0")
+CALCULATOR = (
+    ("bfloat16", "transformers"),
+    ("8-bit", "bitsandbytes"),
+    ("4-bit", "bitsandbytes"),
+    ("AWQ", "vllm"),
+    ("GPTQ-Int4", "vllm"),
+    *((t, "llamacpp") for t in GGUF_TYPES),
+    ("MLX 4-bit", "mlx"),
+)
 
 
 @functools.cache
@@ -53,19 +84,103 @@ def int8_scales() -> int:
     return sum(m.weight.shape[0] for m in _quantized_linears()) * 4
 
 
+def four_bit_groups(g_idx: bool) -> int:
+    """AWQ's and GPTQ's 4-bit files, in the layout vLLM loads them: each linear layer's weights
+    packed 8 to an int32, and per group of GPTQ_AWQ_GROUP inputs and each output a float16 scale
+    and a 4-bit zero point; GPTQ adds an int32 group index per input (g_idx). The rest stays in
+    16 bits, the output layer included."""
+    packed = 0
+    for m in _quantized_linears():
+        out, into = m.weight.shape
+        groups = into // GPTQ_AWQ_GROUP
+        packed += (
+            out * into // 2 + groups * out * 2 + groups * out // 2 + (into * 4 if g_idx else 0)
+        )
+    return packed + (parameters() - linear_weights()) * 2
+
+
+def mlx_4bit() -> int:
+    """mlx_lm.convert's 4-bit: every linear layer and the embeddings in 4 bits, with a 16-bit scale
+    and bias per MLX_GROUP weights (4.5 bits a weight), the rest in 16 bits."""
+    import torch
+
+    kinds = (torch.nn.Linear, torch.nn.Embedding)
+    quantized = sum(m.weight.numel() for m in meta_model().modules() if isinstance(m, kinds))
+    return quantized * (4 * MLX_GROUP + 32) // (8 * MLX_GROUP) + (parameters() - quantized) * 2
+
+
 def stored(fmt: str) -> int:
-    """Bytes the weights take on the device in each format."""
+    """Bytes the weights take on the device in each format but GGUF's (llama-quantize's)."""
     return {
-        "bfloat16": weights_in_bits(16),
-        "8-bit": weights_in_bits(8) + int8_scales(),
-        "4-bit": weights_in_bits(4) + nf4_scales(),
-    }[fmt]
+        "bfloat16": lambda: weights_in_bits(16),
+        "8-bit": lambda: weights_in_bits(8) + int8_scales(),
+        "4-bit": lambda: weights_in_bits(4) + nf4_scales(),
+        "AWQ": lambda: four_bit_groups(g_idx=False),
+        "GPTQ-Int4": lambda: four_bit_groups(g_idx=True),
+        "MLX 4-bit": mlx_4bit,
+    }[fmt]()
+
+
+def need(weights: int, route: str, context: int, sequences: int, memory_gib: float) -> dict:
+    """What a route needs, in GiB: the weights, the KV cache (16 bits in every route) for
+    ``sequences`` of ``context`` tokens, and the overhead: the reserve beside the weights, and for
+    vLLM also the share of the card it leaves unused. The calculator's JavaScript adds the same
+    terms (tests/test_browser.py compares the two)."""
+    kv = context * sequences * KV_BYTES_PER_TOKEN / GiB
+    overhead = GPU_RESERVE_GIB + ((1 - VLLM_GPU_SHARE) * memory_gib if route == "vllm" else 0)
+    total = weights / GiB + kv + overhead
+    return {
+        "weights": weights / GiB,
+        "kv": kv,
+        "overhead": overhead,
+        "total": total,
+        "fits": total <= memory_gib,
+    }
 
 
 def need_gib(fmt: str, context: int = CONTEXT) -> float:
-    """GiB a GPU needs: the weights, the KV cache for ``context`` tokens and the reserve."""
-    return (stored(fmt) + context * KV_BYTES_PER_TOKEN) / GiB + GPU_RESERVE_GIB
+    """GiB a GPU needs with transformers: the weights, the KV cache for ``context`` tokens and
+    the reserve."""
+    return need(stored(fmt), "transformers", context, 1, 0)["total"]
 
 
 def fits(card_gib: float, fmt: str) -> bool:
     return need_gib(fmt) <= card_gib
+
+
+def data(gguf_bytes: dict[str, float]) -> dict:
+    """The calculator's figures: memory.json."""
+    sizes = {fmt: stored(fmt) for fmt, route in CALCULATOR if route != "llamacpp"}
+    sizes |= {t: round(gguf_bytes[t]) for t in GGUF_TYPES}
+    return {
+        "kv_bytes_per_token": KV_BYTES_PER_TOKEN,
+        "native_context": MODEL_CONFIG["max_position_embeddings"],
+        "max_context": MAX_CONTEXT_YARN,
+        "reserve_gib": GPU_RESERVE_GIB,
+        "vllm_gpu_share": VLLM_GPU_SHARE,
+        "facts": {
+            "parameters": parameters(),
+            "layers": MODEL_CONFIG["num_hidden_layers"],
+            "kv_heads": MODEL_CONFIG["num_key_value_heads"],
+            "head_dim": HEAD_DIM,
+            "gptq_awq_group": GPTQ_AWQ_GROUP,
+            "mlx_group": MLX_GROUP,
+        },
+        "formats": [{"id": f, "route": r, "bytes": sizes[f]} for f, r in CALCULATOR],
+    }
+
+
+def main() -> None:
+    import tempfile
+
+    from harness import llamacpp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shaped = llamacpp.shaped_gguf(Path(tmp) / "shaped-f16.gguf")
+        gguf = {t: llamacpp.quantized_size(shaped, t)[0] for t in GGUF_TYPES}
+    DATA.write_text(json.dumps(data(gguf), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {DATA}")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,12 +4,12 @@ model's tensor shapes, and the KV cache for the serve command's context."""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness import llamacpp
+from harness.qwen2 import memory
 from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG
 from harness.site import shell
 from harness.site.pages import LANGS, SITE
@@ -27,22 +27,8 @@ def shaped_like_qwen2_7b(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def gguf_sizes(shaped_like_qwen2_7b) -> dict[str, tuple[float, str]]:
     """Each quantization the page lists: (bytes of weights, bits per weight), computed once."""
-    tree = llamacpp.ensure()
-    return {t: quantized_size(tree, shaped_like_qwen2_7b, t) for t in QUANT_TYPES}
-
-
-def quantized_size(tree: Path, path: Path, ftype: str) -> tuple[float, str]:
-    """llama-quantize --dry-run: the weights' size in bytes at ``ftype``, and bits per weight,
-    by llama.cpp's own rules for which tensor gets which type."""
-    done = subprocess.run(
-        [tree / "build" / "bin" / "llama-quantize", "--dry-run", path, ftype],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    found = re.search(r"quant size\s*=\s*([\d.]+) MiB \(([\d.]+) BPW\)", done.stdout + done.stderr)
-    assert done.returncode == 0 and found, (done.stdout + done.stderr)[-2000:]
-    return float(found[1]) * 2**20, found[2]
+    types = dict.fromkeys(QUANT_TYPES + memory.GGUF_TYPES)
+    return {t: llamacpp.quantized_size(shaped_like_qwen2_7b, t) for t in types}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -52,13 +38,25 @@ def test_gguf_sizes_are_computed_by_llama_quantize(lang, gguf_sizes):
     page = SITE.page("llamacpp", lang)
     table = page.section("download")
     rows = [
-        f"| `{t.lower()}` | {bpw} | {size / 1e9:.1f} GB |" for t, (size, bpw) in gguf_sizes.items()
+        f"| `{t.lower()}` | {gguf_sizes[t][1]} | {gguf_sizes[t][0] / 1e9:.1f} GB |"
+        for t in QUANT_TYPES
     ]
     missing = [r for r in rows if r not in table]
     assert not missing, f"{page.rel} #download does not state {missing} (computed here)"
     q4 = f"{gguf_sizes['Q4_K_M'][0] / 1e9:.1f} GB"
     hardware = SITE.page("index", lang).section("hardware")
     assert q4 in hardware, f"the home page's #hardware ({lang}) does not state {q4} for Q4_K_M"
+
+
+def test_calculator_states_llama_quantizes_sizes(gguf_sizes):
+    """The home page's calculator (harness/qwen2/memory.json) holds the GGUF sizes llama-quantize
+    computes for the real model's shapes."""
+    import json
+
+    recorded = json.loads(memory.DATA.read_text(encoding="utf-8"))["formats"]
+    sizes = {f["id"]: f["bytes"] for f in recorded if f["route"] == "llamacpp"}
+    computed = {t: round(gguf_sizes[t][0]) for t in memory.GGUF_TYPES}
+    assert sizes == computed, f"{memory.DATA}: run `python -m harness.qwen2.memory`"
 
 
 @pytest.mark.parametrize("lang", LANGS)

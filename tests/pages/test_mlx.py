@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.qwen2.shapes import meta_model
+from harness.qwen2.memory import stored
 from harness.site.pages import LANGS, SITE
 
 
@@ -53,16 +53,7 @@ def test_figures_are_computed(lang):
     """The 4-bit size: every linear layer and the embeddings at 4 bits plus a 16-bit scale and
     offset per 64 weights (4.5 bits, as mlx_lm.convert reports), the rest in 16 bits; and
     mlx_lm.generate's defaults, read from the installed mlx_lm."""
-    import torch
-
-    model = meta_model()
-    total = sum(p.numel() for p in model.parameters())
-    quantized = sum(
-        m.weight.numel()
-        for m in model.modules()
-        if isinstance(m, (torch.nn.Linear, torch.nn.Embedding))
-    )
-    size = f"{(quantized * 4.5 / 8 + (total - quantized) * 2) / 1e9:.1f} GB"
+    size = f"{stored('MLX 4-bit') / 1e9:.1f} GB"
     page = SITE.page("mlx", lang)
     assert size in page.section("mlx"), f"{page.rel} #mlx does not state {size} (computed here)"
     temp, max_tokens = generate_defaults()

@@ -14,3 +14,11 @@ def test_the_gpus_the_troubleshooting_page_names(vllm_cli):
         text = " ".join(SITE.page("troubleshooting", lang).section("awq-v100").split())
         for fact in ("7.5", "6.0", "Minimum capability: 75", vllm_cli["version"]):
             assert fact in text, f"docs/troubleshooting ({lang}) #awq-v100: no {fact}"
+
+
+def test_the_calculator_counts_the_share_this_command_takes(served):
+    """The calculator's vLLM overhead is the share of the card this command leaves unused: the
+    --gpu-memory-utilization vLLM sets when the command does not."""
+    from harness.qwen2.facts import VLLM_GPU_SHARE
+
+    assert served["gpu_memory_utilization"] == VLLM_GPU_SHARE
