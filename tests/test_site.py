@@ -145,6 +145,26 @@ def test_gpu_blocks_say_what_the_gpu_record_holds(built_site, page):
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
+def test_blocks_nothing_runs_say_so(built_site, page):
+    """Each block whose snippet nothing here can run (snippets.toml `not_run`) carries that
+    entry's reason in the page's language, and no other block carries such a label."""
+    entries = SITE.manifest
+    reasons = [
+        entries[i.path].not_run[page.lang]
+        for b in page.blocks
+        for i in b.includes[:1]
+        if i.path in entries and entries[i.path].not_run
+    ]
+    labels = [
+        " ".join(re.sub(r"<[^>]+>", "", label).split())
+        for label in re.findall(r'<p class="not-run">(.*?)</p>', html_of(built_site, page), re.S)
+    ]
+    assert len(labels) == len(reasons), f"{page.rel}: {len(labels)} labels, {len(reasons)} blocks"
+    for label, why in zip(labels, reasons, strict=True):
+        assert label.endswith(" ".join(why.split())), (page.rel, label)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
 def test_continued_blocks_link_to_what_they_continue(built_site, page):
     """One label per block whose snippet continues another (snippets.toml), linking to an anchor
     that exists on the target page."""

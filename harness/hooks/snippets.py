@@ -39,6 +39,7 @@ TEXT = {
         "[the code in “{title}”]({href}).",
         "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
         '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
+        "not_run": ":material-help-circle-outline: **Not run by the test suite.** {why}",
         "gpu_none": ":material-help-circle-outline: **Not yet run on a GPU.** This block needs an "
         "NVIDIA GPU; the tests that run on every change (on a CPU) do not show it working.",
         "gpu_passed": ":material-check-decagram: **Last run on a GPU on {date}**: {gpu}, with "
@@ -69,6 +70,7 @@ TEXT = {
         "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
         "notebook": '本页的 notebook 版本：<a href="{href}" download>下载</a>，或'
         '<a href="{colab}">在 Colab 中打开</a>（请选择 GPU 运行时）。',
+        "not_run": ":material-help-circle-outline: **测试套件不运行这段代码。**{why}",
         "gpu_none": ":material-help-circle-outline: **尚未在 GPU 上运行过。**这段代码需要 NVIDIA "
         "GPU，每次改动时在 CPU 上运行的测试无法证明它能正常工作。",
         "gpu_passed": ":material-check-decagram: **最近一次在 GPU 上运行于 {date}**：{gpu}，"
@@ -190,12 +192,16 @@ def gpu_label(site: Site, block, lang: str) -> str | None:
 
 
 def gpu_labels(page: Page) -> list[tuple[int, list[str]]]:
-    """(line, lines to insert before it): the last GPU run's word on each GPU-only block."""
-    inserts = []
+    """(line, lines to insert before it): why nothing runs a block (snippets.toml `not_run`), or
+    the last GPU run's word on a GPU-only block."""
+    inserts, entries, t = [], page.site.manifest, TEXT[page.lang]
     for block in page.blocks:
-        label = gpu_label(page.site, block, page.lang)
+        why = [entries[i.path].not_run.get(page.lang) for i in block.includes if i.path in entries]
+        why = next(filter(None, why), None)
+        label = t["not_run"].format(why=why) if why else gpu_label(page.site, block, page.lang)
+        cls = "{: .not-run }" if why else "{: .gpu-run }"
         if label:
-            inserts.append((block.line, [block.indent + label, block.indent + "{: .gpu-run }", ""]))
+            inserts.append((block.line, [block.indent + label, block.indent + cls, ""]))
     return inserts
 
 
@@ -206,16 +212,8 @@ def sources(page: Page, repo_url: str | None) -> list[str]:
         return []
     base = repo_url.rstrip("/") + "/blob/main/snippets/"
     t = TEXT[page.lang]
-    return [
-        "",
-        "",
-        f'??? info "{t["sources"]}"',
-        "",
-        f"    {t['sources_intro']}",
-        "",
-        *(f"    - [`snippets/{p}`]({base}{p})" for p in paths),
-        "",
-    ]
+    head = ["", "", f'??? info "{t["sources"]}"', "", f"    {t['sources_intro']}", ""]
+    return [*head, *(f"    - [`snippets/{p}`]({base}{p})" for p in paths), ""]
 
 
 def block_anchor(snippet: str) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 # The model the pages teach, and the files of its hub repository that the stand-in copies (the
 # gpu tier checks them against the real download: tests/test_standin.py).
 MODEL_ID = "Qwen/Qwen2-7B-Instruct"
+# Its name in Ollama's library (docs/ollama.md): what the Ollama page's client asks for.
+OLLAMA_TAG = "qwen2:7b"
 MODEL_FILES = Path(__file__).with_name("qwen2-7b-instruct")
 MODEL_CONFIG: dict = json.loads((MODEL_FILES / "config.json").read_text(encoding="utf-8"))
 GENERATION_CONFIG: dict = json.loads(

@@ -25,6 +25,7 @@ FIELDS = {
     "run_in_test",
     "logs",
     "example",
+    "not_run",
 }
 TIERS = {"any", "gpu"}
 RAISE_FIELDS = {"output", "error", "under", "tier"}
@@ -59,6 +60,7 @@ class Snippet:
     run_in_test: str | None = None  # why only its test module can run it (what it sets up)
     logs: tuple[str, ...] = ()  # outputs/ files: a warning it logs on some machines, as shown
     example: str | None = None  # outputs/ file: what it prints for stated inputs (its test's)
+    not_run: dict[str, str] = field(default_factory=dict)  # why nothing here runs it, per language
 
     @property
     def is_python(self) -> bool:
@@ -105,6 +107,8 @@ def load(path: Path) -> dict[str, Snippet]:
         snippet = Snippet(path=name, raises=tuple(raises), reads=reads, logs=logs, **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
+        if snippet.not_run and set(snippet.not_run) != {"en", "zh"}:
+            problems.append(f"{path.name}: [{name!r}] not_run needs `en` and `zh`")
         if snippet.replaces and not snippet.continues:
             problems.append(f"{path.name}: [{name!r}] replaces a line but continues nothing")
         out[name] = snippet

@@ -39,6 +39,9 @@ FENCE_LANG_FOR_SUFFIX = {
     ".json": {"json"},
     ".txt": {"text"},
     ".jinja": {"jinja"},
+    "Modelfile": {
+        "dockerfile"
+    },  # Ollama's, named without a suffix; Pygments has no lexer of its own
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from harness.site import manifest
 from harness.site.pages import FENCE_LANG_FOR_SUFFIX, Site, missing_include_message
@@ -125,8 +126,8 @@ def fence_language_matches_the_snippet(site: Site) -> list[str]:
     for p in site.pages:
         for b in p.blocks:
             for inc in b.includes:
-                suffix = "." + inc.path.rsplit(".", 1)[-1]
-                allowed = FENCE_LANG_FOR_SUFFIX.get(suffix)
+                file = Path(inc.path)
+                allowed = FENCE_LANG_FOR_SUFFIX.get(file.suffix or file.name)
                 if allowed is None:
                     problems.append(
                         f"{p.rel}:{inc.line}: snippets/{inc.path}: unknown snippet type"

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.qwen2.facts import GENERATION_PROMPT_IDS, MODEL_ID, SPECIAL_TOKEN_IDS
+from harness.qwen2.facts import GENERATION_PROMPT_IDS, MODEL_ID, OLLAMA_TAG, SPECIAL_TOKEN_IDS
 
 SPECIAL_TOKENS = tuple(SPECIAL_TOKEN_IDS)
 
@@ -125,7 +125,7 @@ def requests_are_chats_with_the_model(rec: Record) -> list[str]:
     bad = []
     for ex in rec.exchanges:
         req = ex.request
-        if req.get("model") != MODEL_ID:
+        if req.get("model") not in (MODEL_ID, OLLAMA_TAG):
             bad.append(f"request names model {req.get('model')!r}, not {MODEL_ID!r}")
         messages = req.get("messages") or []
         if not messages or messages[-1].get("role") != "user":

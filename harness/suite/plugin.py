@@ -135,10 +135,11 @@ def checks(name: str, entry: Snippet) -> list[tuple[str, dict]]:
 
 def needs_mirror(entry: Snippet) -> bool:
     """Whether only a test module of its own can run or read the entry: what no item of
-    ``checks`` runs on every tier it is for (and is not a file another snippet reads)."""
+    ``checks`` runs on every tier it is for (and is not a file another snippet reads, nor one
+    that nothing here can run: its page says so, `not_run`)."""
     read = any(entry.path in e.reads for e in SITE.manifest.values())
     runs = any(not how for _, how in checks(entry.path, entry))  # the item that runs it
-    return not (runs and entry.tier == "any" or read)
+    return not (runs and entry.tier == "any" or read or entry.not_run)
 
 
 class Manifest(pytest.File):
@@ -227,12 +228,13 @@ def pytest_collection_modifyitems(config, items):
         # where it says so (`@pytest.mark.gpu`): vLLM's parser, for one, runs on a CPU.
         name = getattr(item, "snippet", None) or mirrored_snippet(Path(str(item.path)))
         # pytest-xdist (--dist loadgroup) keeps a topic's checks on one worker, so that the
-        # session fixtures they share start once: the chat server, llama.cpp's and MLX's
-        # conversions, vLLM's reading of the commands, one Chromium for the browser tests, the
-        # Lighthouse audits.
+        # session fixtures they share start once: the chat server, llama.cpp's server (the
+        # Ollama page's client runs against it too), MLX's conversion, vLLM's reading of the
+        # commands, one Chromium for the browser tests, the Lighthouse audits.
         group = name.split("/")[0] if name else None
-        if "vllm_cli" in getattr(item, "fixturenames", ()):
-            group = "vllm-cli"
+        fixtures = getattr(item, "fixturenames", ())
+        group = "vllm-cli" if "vllm_cli" in fixtures else group
+        group = "llamacpp" if "llama_server" in fixtures else group
         for marker in ("browser", "lighthouse"):  # the audits apart from the browser tests
             group = marker if item.get_closest_marker(marker) else group
         if group:
