@@ -20,6 +20,9 @@ GENERATION_CONFIG: dict = json.loads(
 SPECIAL_TOKEN_IDS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
 # <|im_start|>assistant\n: the cue that it is the model's turn, in Qwen2's token ids.
 GENERATION_PROMPT_IDS = [SPECIAL_TOKEN_IDS["<|im_start|>"], 77091, 198]
+# Qwen3's with thinking off: the cue, then an empty <think>\n\n</think>\n\n (151667 and 151668 are
+# <think> and </think> in Qwen3's tokenizer; 271 is "\n\n"): docs/after-qwen2.md.
+QWEN3_NO_THINKING_PROMPT_IDS = [*GENERATION_PROMPT_IDS, 151667, 271, 151668, 271]
 # Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token.
 HEAD_DIM = MODEL_CONFIG["hidden_size"] // MODEL_CONFIG["num_attention_heads"]
 KV_BYTES_PER_TOKEN = (

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.qwen2 import facts
+from harness.qwen2 import facts, successors
 from harness.qwen2.facts import (
     GENERATION_CONFIG,
     GENERATION_PROMPT_IDS,
@@ -136,7 +136,9 @@ def cache_key() -> str:
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(facts.__file__).read_bytes())
     h.update(Path(paths.__file__).read_bytes())
-    for path in sorted(MODEL_FILES.iterdir()):
+    h.update(Path(successors.__file__).read_bytes())
+    folders = [MODEL_FILES, *(s["files"] for s in successors.SUCCESSORS.values())]
+    for path in sorted(p for folder in folders for p in folder.iterdir()):
         h.update(path.read_bytes())
     h.update(qwen_ranks_file().read_bytes())
     for name in ("transformers", "tokenizers", "torch", "safetensors"):
@@ -144,20 +146,21 @@ def cache_key() -> str:
     return h.hexdigest()[:16]
 
 
-def build_tokenizer_json(dest: Path) -> None:
+def build_tokenizer_json(dest: Path, specials: dict[str, int] = SPECIAL_TOKEN_IDS) -> None:
+    """Qwen's tokenizer from its BPE ranks, with ``specials`` added at their ids."""
     from tokenizers import Tokenizer, normalizers
     from transformers.convert_slow_tokenizer import TikTokenConverter
 
     # transformers 5 calls the special-token argument extra_special_tokens, 4.x additional_...
-    specials = "extra_special_tokens"
+    argument = "extra_special_tokens"
     if "additional_special_tokens" in inspect.signature(TikTokenConverter).parameters:
-        specials = "additional_special_tokens"
+        argument = "additional_special_tokens"
     converter = TikTokenConverter(
-        vocab_file=str(qwen_ranks_file()), pattern=PATTERN, **{specials: list(SPECIAL_TOKEN_IDS)}
+        vocab_file=str(qwen_ranks_file()), pattern=PATTERN, **{argument: list(specials)}
     )
     tok = converter.converted()
     tok.normalizer = normalizers.NFC()
-    for token, expected in SPECIAL_TOKEN_IDS.items():
+    for token, expected in specials.items():
         got = tok.token_to_id(token)
         if got != expected:
             raise RuntimeError(f"special token {token} got id {got}, expected {expected}")
@@ -175,13 +178,13 @@ def build_tokenizer_json(dest: Path) -> None:
     (dest / "tokenizer.json").write_text(text, encoding="utf-8")
 
 
-def build_model(dest: Path) -> None:
+def build_model(dest: Path, config: dict = CONFIG, generation: dict = GENERATION_CONFIG) -> None:
     import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     torch.manual_seed(SEED)
-    config = Qwen2Config(**{k: v for k, v in CONFIG.items() if k != "torch_dtype"})
-    model = Qwen2ForCausalLM(config)
+    settings = {k: v for k, v in config.items() if k not in ("torch_dtype", "model_type")}
+    model = AutoModelForCausalLM.from_config(AutoConfig.for_model(config["model_type"], **settings))
     with torch.no_grad():
         model.model.embed_tokens.weight[:, 0] = EOS_FEATURE
         model.model.embed_tokens.weight[NEWLINE_ID, 0] = -EOS_FEATURE
@@ -191,22 +194,38 @@ def build_model(dest: Path) -> None:
     model = model.to(torch.bfloat16)
     model.save_pretrained(dest, safe_serialization=True)
     # save_pretrained writes its own config and generation config; ours are the reference.
-    (dest / "config.json").write_text(json.dumps(CONFIG, indent=2) + "\n")
-    (dest / "generation_config.json").write_text(json.dumps(GENERATION_CONFIG, indent=2) + "\n")
+    (dest / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (dest / "generation_config.json").write_text(json.dumps(generation, indent=2) + "\n")
 
 
 def write_cache(hf_home: Path) -> Path:
-    """Write the stand-in into ``hf_home`` as a hub cache; return its snapshot folder."""
+    """Write the stand-in into ``hf_home`` as a hub cache, and those of Qwen2.5-7B-Instruct and
+    Qwen3-8B beside it (harness/qwen2/successors.py); return Qwen2's snapshot folder."""
+
+    def qwen2(tmp: Path) -> None:
+        build_tokenizer_json(tmp)
+        (tmp / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
+        (tmp / "README.md").write_text(MODEL_CARD)
+        build_model(tmp)
+
+    for repo_id in successors.SUCCESSORS:
+        cached(
+            hf_home,
+            repo_id,
+            lambda tmp, r=repo_id: successors.write(tmp, r, build_tokenizer_json, build_model),
+        )
+    return cached(hf_home, MODEL_ID, qwen2)
+
+
+def cached(hf_home: Path, repo_id: str, build) -> Path:
+    """``build(folder)`` as the snapshot of ``repo_id`` in the hub cache at ``hf_home``."""
     revision = hashlib.sha1(f"standin-{cache_key()}".encode()).hexdigest()
-    repo = hf_home / "hub" / ("models--" + MODEL_ID.replace("/", "--"))
+    repo = hf_home / "hub" / ("models--" + repo_id.replace("/", "--"))
     snapshot = repo / "snapshots" / revision
     tmp = snapshot.with_name(revision + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    build_tokenizer_json(tmp)
-    (tmp / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
-    (tmp / "README.md").write_text(MODEL_CARD)
-    build_model(tmp)
+    build(tmp)
     tmp.rename(snapshot)
     (repo / "refs").mkdir(exist_ok=True)
     (repo / "refs" / "main").write_text(revision)

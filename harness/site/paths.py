@@ -62,6 +62,7 @@ NOTEBOOK_GPU = {
 }
 NOTEBOOK_FORMAT = {"quickstart": "bfloat16", "chat": "bfloat16", "troubleshooting": "bfloat16"}
 NOTEBOOK_FORMAT["quantized"] = "4-bit"
+NOTEBOOK_FORMAT["after-qwen2"] = "bfloat16"  # Qwen3-8B's 16.4 GB: the same 24 GB card
 
 # MkDocs 1.6 prints a notice about MkDocs 2 on every run; the pages pin mkdocs<2.
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}

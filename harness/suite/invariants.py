@@ -15,7 +15,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.qwen2.facts import GENERATION_PROMPT_IDS, MODEL_ID, OLLAMA_TAG, SPECIAL_TOKEN_IDS
+from harness.qwen2.facts import (
+    GENERATION_PROMPT_IDS,
+    MODEL_ID,
+    OLLAMA_TAG,
+    QWEN3_NO_THINKING_PROMPT_IDS,
+    SPECIAL_TOKEN_IDS,
+)
 
 SPECIAL_TOKENS = tuple(SPECIAL_TOKEN_IDS)
 
@@ -70,7 +76,8 @@ def generation_prompt_is_last(rec: Record) -> list[str]:
     bad = []
     for n, call in enumerate(rec.generate_calls, 1):
         for r, row in enumerate(_rows(call)):
-            if row[-len(GENERATION_PROMPT_IDS) :] != GENERATION_PROMPT_IDS:
+            cues = (GENERATION_PROMPT_IDS, QWEN3_NO_THINKING_PROMPT_IDS)
+            if all(row[-len(cue) :] != cue for cue in cues):
                 bad.append(
                     f"generate call {n}, row {r}: the prompt ends with ids "
                     f"{row[-len(GENERATION_PROMPT_IDS) :]}, not <|im_start|>assistant\\n "

@@ -1,0 +1,182 @@
+"""The "After Qwen2" page: every difference it states between Qwen2-7B-Instruct, Qwen2.5-7B-Instruct
+and Qwen3-8B, checked on the three stand-ins (harness/qwen2/successors.py) and computed from the
+models' configurations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness import llamacpp
+from harness.qwen2 import successors
+from harness.qwen2.facts import MODEL_CONFIG, MODEL_ID
+from harness.site.pages import LANGS, SITE
+
+QWEN25, QWEN3 = successors.SUCCESSORS
+MODELS = (MODEL_ID, QWEN25, QWEN3)
+# llama.cpp's copies of the models' own templates (models/templates/ in its source tree).
+LLAMACPP_TEMPLATES = {
+    QWEN25: "Qwen-Qwen2.5-7B-Instruct.jinja",
+    QWEN3: "Qwen-Qwen3-0.6B.jinja",
+}
+USER = {"role": "user", "content": "Tell me something about large language models."}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def tokenizers():
+    from transformers import AutoTokenizer
+
+    return {m: AutoTokenizer.from_pretrained(m) for m in MODELS}
+
+
+def prompt(tokenizer, messages, **kw) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True, **kw)
+
+
+@pytest.mark.parametrize("model", LLAMACPP_TEMPLATES)
+def test_the_templates_are_the_ones_llamacpp_keeps(model):
+    copy = llamacpp.ensure() / "models" / "templates" / LLAMACPP_TEMPLATES[model]
+    ours = successors.files(model)["chat_template.jinja"]
+    assert ours == copy.read_text(encoding="utf-8"), f"{model}: its template differs from {copy}"
+
+
+@pytest.mark.parametrize("model", successors.SUCCESSORS)
+def test_the_quickstart_runs_with_only_the_id_changed(runner, model):
+    """The quickstart's code, its model name replaced, on each stand-in: the invariants of every
+    generation hold (the generation prompt, no special tokens in the answer)."""
+    run = runner.run("transformers/generate.py", {MODEL_ID: model})
+    assert run.printed.strip() and run.namespace["model"].config.model_type in ("qwen2", "qwen3")
+
+
+def figures(config: dict) -> dict[str, str]:
+    """Parameters, bfloat16 weights and KV cache per token, from a config.json."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    settings = {k: v for k, v in config.items() if k not in ("model_type", "torch_dtype")}
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(
+            AutoConfig.for_model(config["model_type"], **settings)
+        )
+    n = sum(p.numel() for p in model.parameters())
+    head = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+    kv = 2 * config["num_hidden_layers"] * config["num_key_value_heads"] * head * 2
+    return {"params": n, "weights": f"{2 * n / 1e9:.1f} GB", "kv": kv}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_table_states_what_the_configs_give(lang):
+    page = SITE.page("after-qwen2", lang)
+    compare = page.section("compare")
+    rows = {line.split("|")[1].strip(): line for line in compare.splitlines() if "|" in line}
+    qwen2, qwen3 = figures(MODEL_CONFIG), figures(successors.config(QWEN3))
+    assert successors.config(QWEN25) == MODEL_CONFIG, "Qwen2.5-7B has Qwen2-7B's shapes"
+    billions = (
+        (lambda n: f"{n / 1e9:.1f} billion") if lang == "en" else (lambda n: f"{n / 1e8:.0f} 亿")
+    )
+    weights_row = next(r for k, r in rows.items() if "bfloat16" in k)
+    kv_row = next(r for k, r in rows.items() if "KV" in k)
+    params_row = rows["Parameters" if lang == "en" else "参数量"]
+    for f in (qwen2, qwen2, qwen3):
+        assert billions(f["params"]) in params_row and f["weights"] in weights_row
+        assert f"{f['kv'] // 1024} KiB" in kv_row
+    text = " ".join(compare.split())
+    for tokens in (16384, 32768):
+        assert f"{tokens:,}" in text and f"{tokens * qwen3['kv'] / 2**30:.2f} GiB" in text
+    c = successors.config(QWEN3)
+    product = f"2 × {c['num_hidden_layers']} × {c['num_key_value_heads']} × {c['head_dim']} × 2"
+    assert product in text, product
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_default_system_prompts(tokenizers, lang):
+    """Without a system message Qwen2 and Qwen2.5 write their own, as the table quotes them, and
+    Qwen3 writes none; a system message replaces the default in all three."""
+    rows = SITE.page("after-qwen2", lang).section("compare")
+    expected = {
+        MODEL_ID: "You are a helpful assistant.",
+        QWEN25: "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
+        QWEN3: None,
+    }
+    for model, default in expected.items():
+        written = prompt(tokenizers[model], [USER])
+        if default:
+            assert written.startswith(f"<|im_start|>system\n{default}<|im_end|>\n"), written
+            assert default in rows, f"{lang}: the table does not quote {default!r}"
+        else:
+            assert written.startswith("<|im_start|>user\n"), written
+        own = prompt(tokenizers[model], [{"role": "system", "content": "Be brief."}, USER])
+        assert own.startswith("<|im_start|>system\nBe brief.<|im_end|>\n"), own
+
+
+def test_the_official_templates_write_the_tools(tokenizers, runner):
+    """Qwen2.5's and Qwen3's templates list the tools in <tools></tools> and ask for
+    <tool_call></tool_call>, which the chat page's parser reads; Qwen2's ignores them."""
+    assert prompt(tokenizers[MODEL_ID], [USER], tools=[TOOL]) == prompt(
+        tokenizers[MODEL_ID], [USER]
+    )
+    parse = runner.result("tools/parse_tool_calls.py").namespace["parse_tool_calls"]
+    for model in successors.SUCCESSORS:
+        written = prompt(tokenizers[model], [USER], tools=[TOOL])
+        assert "<tools>\n" + json.dumps(TOOL) + "\n</tools>" in written, written
+        assert "<tool_call></tool_call>" in written
+        call = '<tool_call>\n{"name": "get_current_weather", "arguments": {"location": "Beijing"}}'
+        assert parse(call + "\n</tool_call>") == [
+            {"name": "get_current_weather", "arguments": {"location": "Beijing"}}
+        ]
+
+
+def test_qwen3_drops_the_thinking_of_earlier_turns(tokenizers):
+    history = [
+        USER,
+        {"role": "assistant", "content": "<think>\nSecret reasoning.\n</think>\n\nThey predict."},
+        {"role": "user", "content": "More?"},
+    ]
+    written = prompt(tokenizers[QWEN3], history)
+    assert (
+        "Secret reasoning" not in written
+        and "<|im_start|>assistant\nThey predict.<|im_end|>" in written
+    )
+
+
+def test_the_llamacpp_the_site_builds_converts_qwen3(tmp_path):
+    """llama.cpp's converter, run as the llama.cpp page runs it, makes a qwen3 GGUF file of the
+    Qwen3 stand-in, its chat template inside."""
+    import subprocess
+    import sys
+
+    from huggingface_hub import snapshot_download
+
+    tree = llamacpp.ensure()
+    out = tmp_path / "qwen3.gguf"
+    argv = [sys.executable, tree / "convert_hf_to_gguf.py", snapshot_download(QWEN3)]
+    done = subprocess.run(
+        [*argv, "--outfile", out, "--outtype", "f16"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    sys.path.insert(0, str(tree / "gguf-py"))
+    try:
+        from gguf import GGUFReader
+    finally:
+        sys.path.pop(0)
+    fields = GGUFReader(out).fields
+
+    def text(key: str) -> str:
+        field = fields[key]
+        return bytes(field.parts[field.data[0]]).decode()
+
+    assert text("general.architecture") == "qwen3"
+    assert text("tokenizer.chat_template") == successors.files(QWEN3)["chat_template.jinja"]
