@@ -195,9 +195,11 @@ class Runner:
         *,
         seed: int = SEED,
         alone: bool = False,
+        after: Run | None = None,
     ) -> Run:
         """Run a Python snippet as a reader would after running what it continues; ``alone``:
-        in a namespace of its own, as a reader pasting it into a new session runs it."""
+        in a namespace of its own, as a reader pasting it into a new session runs it; ``after``:
+        after that run of what it continues (an adapted one) instead of the session's."""
         import torch
 
         _import_noisy_modules()
@@ -217,7 +219,7 @@ class Runner:
             if before:  # the last one's run holds the names of the whole chain
                 namespace = dict(self.result(before[-1]).namespace)
         elif entry.continues:
-            namespace = dict(self.result(entry.continues).namespace)
+            namespace = dict((after or self.result(entry.continues)).namespace)
         torch.manual_seed(seed)
         rec = invariants.Record(shows_prompt=entry.output is not None)
         where = self.where(snippet)

@@ -53,12 +53,33 @@ def test_the_templates_are_the_ones_llamacpp_keeps(model):
     assert ours == copy.read_text(encoding="utf-8"), f"{model}: its template differs from {copy}"
 
 
+def chat_snippets() -> list[str]:
+    """The chat page's Python blocks that continue the quickstart's code and generate (not those
+    that print a prompt or a setting of Qwen2's, which the page's own outputs show)."""
+    entries = SITE.manifest
+    return [
+        i.path
+        for b in SITE.page("chat", "en").blocks
+        for i in b.includes[:1]
+        if i.path in entries
+        and entries[i.path].continues == "transformers/generate.py"
+        and not (entries[i.path].output or entries[i.path].raises or entries[i.path].replaces)
+    ]
+
+
 @pytest.mark.parametrize("model", successors.SUCCESSORS)
-def test_the_quickstart_runs_with_only_the_id_changed(runner, model):
-    """The quickstart's code, its model name replaced, on each stand-in: the invariants of every
-    generation hold (the generation prompt, no special tokens in the answer)."""
-    run = runner.run("transformers/generate.py", {MODEL_ID: model})
-    assert run.printed.strip() and run.namespace["model"].config.model_type in ("qwen2", "qwen3")
+def test_the_sites_chat_code_runs_with_only_the_id_changed(runner, model):
+    """The quickstart's code, its model name replaced, on each stand-in, then each of the chat
+    page's blocks after it: the invariants of every generation hold (the generation prompt, no
+    special tokens in the answer, streams that stream)."""
+    base = runner.run("transformers/generate.py", {MODEL_ID: model})
+    assert base.printed.strip() and base.namespace["model"].config.model_type in ("qwen2", "qwen3")
+    ran = []
+    for name in chat_snippets():
+        ran.append(name)
+        run = runner.run(name, after=base)
+        assert run.printed.strip() or run.record.generate_calls, f"{name} on {model}: no answer"
+    assert len(ran) >= 5, ran
 
 
 def figures(config: dict) -> dict[str, str]:
