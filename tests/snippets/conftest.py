@@ -30,7 +30,7 @@ import pytest
 
 from harness import llamacpp
 from harness.processes import Server, free_port
-from harness.qwen2 import standin
+from harness.qwen2 import standin, successors
 from harness.qwen2.facts import KV_BYTES_PER_TOKEN, MODEL_CONFIG, MODEL_ID
 from harness.site import shell
 from harness.site.pages import SITE
@@ -78,7 +78,7 @@ def serve_commands() -> dict[str, dict]:
                 folder = str(SITE.snippets / name.rpartition("/")[0])
                 # The stand-in is in the cache (offline); the quantized releases are not, and
                 # ModelScope's switch would download.
-                model = words[2:3] == [MODEL_ID] and not env
+                model = words[2] in (MODEL_ID, *successors.SUCCESSORS) and not env
                 found[name] = {"argv": words[2:], "env": env, "cwd": folder, "model_config": model}
     return found
 
@@ -95,6 +95,7 @@ def vllm_cli(vllm_python, runner) -> dict:
         "modules": MODULES,
         "tool_calls": {"name": "hermes", "model": MODEL_ID, "reply": reply},
         "quantizations": ["awq", "gptq"],
+        "reasoning_parsers": ["qwen3"],
         "kv_cache": {
             "free": gib,
             "context": context,
@@ -119,7 +120,8 @@ def served(snippet, vllm_cli) -> dict:
     """The mirrored snippet's `vllm serve` options as vLLM parses them; its error fails here."""
     command = vllm_cli["commands"][snippet.name]
     assert "error" not in command, f"{snippet.where()}: vLLM {vllm_cli['version']}: {command}"
-    assert command["args"]["model_tag"].startswith(MODEL_ID), command["args"]["model_tag"]
+    tag = command["args"]["model_tag"]
+    assert tag.startswith(MODEL_ID) or tag in successors.SUCCESSORS, tag
     return command["args"]
 
 

@@ -11,7 +11,9 @@ Reads a JSON request on stdin, writes one JSON answer on stdout:
 - the named tool-call parser's reading of a reply, with the model's tokenizer;
 - the help of the options the pages explain, and whether the modules they run exist;
 - the error vLLM's own KV cache check raises for the sizes given;
-- the lowest compute capability it accepts for each quantization method.
+- the lowest compute capability it accepts for each quantization method;
+- whether each reasoning parser the pages name is registered, and the fields of a chat
+  completion request and of the message it answers with.
 """
 
 import contextlib
@@ -118,6 +120,21 @@ def min_capabilities(methods: list[str]) -> dict[str, int]:
     return {m: get_quantization_config(m).get_min_capability() for m in methods}
 
 
+def reasoning(names: list[str]) -> dict:
+    from vllm.entrypoints.openai.chat_completion.protocol import (
+        ChatCompletionRequest,
+        ChatMessage,
+    )
+    from vllm.reasoning import ReasoningParserManager
+
+    registered = set(ReasoningParserManager.list_registered())
+    return {
+        "parsers": {n: n in registered for n in names},
+        "message": list(ChatMessage.model_fields),
+        "request": list(ChatCompletionRequest.model_fields),
+    }
+
+
 def kv_cache_error(sizes: dict) -> str:
     try:  # moved in vLLM 0.33
         from vllm.v1.core.kv_cache_planning import _check_enough_kv_cache_memory as check
@@ -144,6 +161,7 @@ def main() -> None:
         "tool_calls": tool_parser_reads(**request["tool_calls"]),
         "kv_cache_error": kv_cache_error(request["kv_cache"]),
         "min_capability": min_capabilities(request["quantizations"]),
+        "reasoning": reasoning(request["reasoning_parsers"]),
     }
     print(json.dumps(answer))
 
