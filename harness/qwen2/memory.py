@@ -84,18 +84,17 @@ def int8_scales() -> int:
     return sum(m.weight.shape[0] for m in _quantized_linears()) * 4
 
 
-def four_bit_groups(g_idx: bool) -> int:
-    """AWQ's and GPTQ's 4-bit files, in the layout vLLM loads them: each linear layer's weights
-    packed 8 to an int32, and per group of GPTQ_AWQ_GROUP inputs and each output a float16 scale
-    and a 4-bit zero point; GPTQ adds an int32 group index per input (g_idx). The rest stays in
-    16 bits, the output layer included."""
+def four_bit_groups() -> int:
+    """AWQ's and GPTQ's 4-bit weights as vLLM 0.33 holds them (its auto_awq.py and auto_gptq.py):
+    each linear layer packed 8 to an int32, and per group of GPTQ_AWQ_GROUP inputs and each output
+    a float16 scale and a 4-bit zero point. GPTQ files also hold an int32 group index per input
+    (g_idx), which vLLM drops on loading (QuantizationConfig.get_checkpoint_weight_mapper). The
+    rest stays in 16 bits, the output layer included."""
     packed = 0
     for m in _quantized_linears():
         out, into = m.weight.shape
         groups = into // GPTQ_AWQ_GROUP
-        packed += (
-            out * into // 2 + groups * out * 2 + groups * out // 2 + (into * 4 if g_idx else 0)
-        )
+        packed += out * into // 2 + groups * out * 2 + groups * out // 2
     return packed + (parameters() - linear_weights()) * 2
 
 
@@ -115,8 +114,8 @@ def stored(fmt: str) -> int:
         "bfloat16": lambda: weights_in_bits(16),
         "8-bit": lambda: weights_in_bits(8) + int8_scales(),
         "4-bit": lambda: weights_in_bits(4) + nf4_scales(),
-        "AWQ": lambda: four_bit_groups(g_idx=False),
-        "GPTQ-Int4": lambda: four_bit_groups(g_idx=True),
+        "AWQ": four_bit_groups,
+        "GPTQ-Int4": four_bit_groups,
         "MLX 4-bit": mlx_4bit,
     }[fmt]()
 
