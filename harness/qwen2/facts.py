@@ -23,11 +23,20 @@ GENERATION_PROMPT_IDS = [SPECIAL_TOKEN_IDS["<|im_start|>"], 77091, 198]
 # Qwen3's with thinking off: the cue, then an empty <think>\n\n</think>\n\n (151667 and 151668 are
 # <think> and </think> in Qwen3's tokenizer; 271 is "\n\n"): docs/after-qwen2.md.
 QWEN3_NO_THINKING_PROMPT_IDS = [*GENERATION_PROMPT_IDS, 151667, 271, 151668, 271]
-# Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token.
-HEAD_DIM = MODEL_CONFIG["hidden_size"] // MODEL_CONFIG["num_attention_heads"]
-KV_BYTES_PER_TOKEN = (
-    2 * MODEL_CONFIG["num_hidden_layers"] * MODEL_CONFIG["num_key_value_heads"] * HEAD_DIM * 2
-)
+
+
+def head_dim(config: dict) -> int:
+    """An attention head's size: config.json's head_dim (Qwen3's), else hidden size / heads."""
+    return config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+
+
+def kv_bytes_per_token(config: dict) -> int:
+    """Keys and values, for every layer and key-value head, in bfloat16 (2 bytes): per token."""
+    return 2 * config["num_hidden_layers"] * config["num_key_value_heads"] * head_dim(config) * 2
+
+
+HEAD_DIM = head_dim(MODEL_CONFIG)
+KV_BYTES_PER_TOKEN = kv_bytes_per_token(MODEL_CONFIG)
 
 # How bitsandbytes stores 4-bit (NF4) weights, as transformers' BitsAndBytesConfig sets it by
 # default (tests/snippets/quantized/test_load_4bit.py reads it from the loaded stand-in): a

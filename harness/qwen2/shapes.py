@@ -10,12 +10,25 @@ import functools
 from harness.qwen2.facts import MODEL_CONFIG
 
 
+def transformers_config(config: dict):
+    """A config.json's dict as transformers' configuration object of its model type."""
+    from transformers import AutoConfig
+
+    skip = ("model_type", "torch_dtype", "architectures")
+    settings = {k: v for k, v in config.items() if k not in skip}
+    return AutoConfig.for_model(config["model_type"], **settings)
+
+
+def on_meta(config: dict):
+    """The model a config.json describes, on the meta device: shapes, no weights."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(transformers_config(config))
+
+
 @functools.cache
 def meta_model():
     """Qwen2-7B-Instruct built from its config.json on the meta device: shapes, no weights."""
-    import torch
-    from transformers import AutoModelForCausalLM, Qwen2Config
-
-    config = {k: v for k, v in MODEL_CONFIG.items() if k != "architectures"}
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(Qwen2Config(**config))
+    return on_meta(MODEL_CONFIG)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.qwen2 import facts, successors
+from harness.qwen2 import facts, shapes, successors
 from harness.qwen2.facts import (
     GENERATION_CONFIG,
     GENERATION_PROMPT_IDS,
@@ -136,6 +136,7 @@ def cache_key() -> str:
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(facts.__file__).read_bytes())
     h.update(Path(paths.__file__).read_bytes())
+    h.update(Path(shapes.__file__).read_bytes())
     h.update(Path(successors.__file__).read_bytes())
     folders = [MODEL_FILES, *(s["files"] for s in successors.SUCCESSORS.values())]
     for path in sorted(p for folder in folders for p in folder.iterdir()):
@@ -180,11 +181,10 @@ def build_tokenizer_json(dest: Path, specials: dict[str, int] = SPECIAL_TOKEN_ID
 
 def build_model(dest: Path, config: dict = CONFIG, generation: dict = GENERATION_CONFIG) -> None:
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM
 
     torch.manual_seed(SEED)
-    settings = {k: v for k, v in config.items() if k not in ("torch_dtype", "model_type")}
-    model = AutoModelForCausalLM.from_config(AutoConfig.for_model(config["model_type"], **settings))
+    model = AutoModelForCausalLM.from_config(shapes.transformers_config(config))
     with torch.no_grad():
         model.model.embed_tokens.weight[:, 0] = EOS_FEATURE
         model.model.embed_tokens.weight[NEWLINE_ID, 0] = -EOS_FEATURE

@@ -11,6 +11,7 @@ harness/qwen2/<model>/; the chat templates are llama.cpp's copies of the models'
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -41,6 +42,7 @@ SHRUNK = {
 }
 
 
+@functools.cache
 def files(repo_id: str) -> dict[str, str]:
     folder = SUCCESSORS[repo_id]["files"]
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}

@@ -10,7 +10,8 @@ import pytest
 
 from harness import llamacpp
 from harness.qwen2 import successors
-from harness.qwen2.facts import MODEL_CONFIG, MODEL_ID
+from harness.qwen2.facts import MODEL_CONFIG, MODEL_ID, kv_bytes_per_token
+from harness.qwen2.shapes import on_meta
 from harness.site.pages import LANGS, SITE
 
 QWEN25, QWEN3 = successors.SUCCESSORS
@@ -21,18 +22,6 @@ LLAMACPP_TEMPLATES = {
     QWEN3: "Qwen-Qwen3-0.6B.jinja",
 }
 USER = {"role": "user", "content": "Tell me something about large language models."}
-TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a given location",
-        "parameters": {
-            "type": "object",
-            "properties": {"location": {"type": "string"}},
-            "required": ["location"],
-        },
-    },
-}
 
 
 @pytest.fixture(scope="module")
@@ -84,18 +73,8 @@ def test_the_sites_chat_code_runs_with_only_the_id_changed(runner, model):
 
 def figures(config: dict) -> dict[str, str]:
     """Parameters, bfloat16 weights and KV cache per token, from a config.json."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    settings = {k: v for k, v in config.items() if k not in ("model_type", "torch_dtype")}
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(
-            AutoConfig.for_model(config["model_type"], **settings)
-        )
-    n = sum(p.numel() for p in model.parameters())
-    head = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
-    kv = 2 * config["num_hidden_layers"] * config["num_key_value_heads"] * head * 2
-    return {"params": n, "weights": f"{2 * n / 1e9:.1f} GB", "kv": kv}
+    n = sum(p.numel() for p in on_meta(config).parameters())
+    return {"params": n, "weights": f"{2 * n / 1e9:.1f} GB", "kv": kv_bytes_per_token(config)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -144,15 +123,18 @@ def test_the_default_system_prompts(tokenizers, lang):
 
 
 def test_the_official_templates_write_the_tools(tokenizers, runner):
-    """Qwen2.5's and Qwen3's templates list the tools in <tools></tools> and ask for
-    <tool_call></tool_call>, which the chat page's parser reads; Qwen2's ignores them."""
-    assert prompt(tokenizers[MODEL_ID], [USER], tools=[TOOL]) == prompt(
-        tokenizers[MODEL_ID], [USER]
-    )
+    """Qwen2.5's and Qwen3's templates list the chat page's tool in <tools></tools> and ask for
+    <tool_call></tool_call>, which the chat page's parser reads; Qwen2's ignores it."""
+    from transformers.utils import get_json_schema
+
+    tool = runner.result("tools/template_ignores_tools.py").namespace["get_current_weather"]
+    qwen2 = tokenizers[MODEL_ID]
+    assert prompt(qwen2, [USER], tools=[tool]) == prompt(qwen2, [USER])
     parse = runner.result("tools/parse_tool_calls.py").namespace["parse_tool_calls"]
+    schema = json.dumps(get_json_schema(tool), ensure_ascii=False)
     for model in successors.SUCCESSORS:
-        written = prompt(tokenizers[model], [USER], tools=[TOOL])
-        assert "<tools>\n" + json.dumps(TOOL) + "\n</tools>" in written, written
+        written = prompt(tokenizers[model], [USER], tools=[tool])
+        assert "<tools>\n" + schema + "\n</tools>" in written, written
         assert "<tool_call></tool_call>" in written
         call = '<tool_call>\n{"name": "get_current_weather", "arguments": {"location": "Beijing"}}'
         assert parse(call + "\n</tool_call>") == [

@@ -78,7 +78,8 @@ def serve_commands() -> dict[str, dict]:
                 folder = str(SITE.snippets / name.rpartition("/")[0])
                 # The stand-in is in the cache (offline); the quantized releases are not, and
                 # ModelScope's switch would download.
-                model = words[2] in (MODEL_ID, *successors.SUCCESSORS) and not env
+                served = words[2:3] in ([m] for m in (MODEL_ID, *successors.SUCCESSORS))
+                model = served and not env
                 found[name] = {"argv": words[2:], "env": env, "cwd": folder, "model_config": model}
     return found
 
