@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,6 +40,12 @@ def has_amx() -> bool:
     with weight repacking off."""
     cpuinfo = Path("/proc/cpuinfo")
     return cpuinfo.exists() and " amx_tile" in cpuinfo.read_text()
+
+
+def environment() -> dict[str, str]:
+    """The environment llama.cpp's programs run in: this process's, with weight repacking off
+    (LLAMA_ARG_REPACK, the env form of --no-repack) on a CPU with AMX (has_amx)."""
+    return {**os.environ, **({"LLAMA_ARG_REPACK": "0"} if has_amx() else {})}
 
 
 def build_commands() -> str:

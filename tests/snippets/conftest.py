@@ -141,19 +141,13 @@ def sets(served):
 GGUF = "qwen2-7b-instruct-q4_k_m.gguf"
 
 
-def amx_env() -> dict[str, str]:
-    """On a CPU with Intel AMX (llamacpp.has_amx), weight repacking off through llama-server's
-    and llama-cli's LLAMA_ARG_REPACK; the commands are otherwise the page's."""
-    return {"LLAMA_ARG_REPACK": "0"} if llamacpp.has_amx() else {}
-
-
 CONVERT_DOWNLOAD = "hf download Qwen/Qwen2-7B-Instruct --local-dir Qwen2-7B-Instruct  # (1)!"
 
 
 @pytest.fixture(scope="session")
 def llama_env() -> dict[str, str]:
-    """The environment llama.cpp's programs run in (amx_env)."""
-    return {**os.environ, **amx_env()}
+    """The environment llama.cpp's programs run in (llamacpp.environment)."""
+    return llamacpp.environment()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 def test_measures_prompt_and_generation(snippet, workdir, converted, llama_env):
     """bench.sh in the checkout on what convert.sh made, shortened (a few tokens, one run) and
-    as JSON; with weight repacking off on a CPU with AMX, as for the server (amx_env in
-    tests/snippets/conftest.py: llama-bench reads no LLAMA_ARG_ variables, only --repack)."""
+    as JSON; with weight repacking off on a CPU with AMX, as for the server
+    (harness.llamacpp.environment: llama-bench reads no LLAMA_ARG_ variables, only --repack)."""
     extra = "-p 16 -n 4 -r 1 -o json"
     if llama_env.get("LLAMA_ARG_REPACK") == "0":
         extra += " --repack 0"
