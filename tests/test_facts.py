@@ -180,7 +180,7 @@ def test_calculator_figures_are_computed():
 
     recorded = json.loads(memory.DATA.read_text(encoding="utf-8"))
     gguf = {f["id"]: f["bytes"] for f in recorded["formats"] if f["route"] == "llamacpp"}
-    assert recorded == memory.data(gguf), f"{memory.DATA}: run `python -m harness.qwen2.memory`"
+    assert recorded == memory.data(gguf), f"{memory.DATA}: run `python -m harness.tools.memory`"
 
 
 @pytest.mark.parametrize("lang", LANGS)

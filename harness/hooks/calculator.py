@@ -1,5 +1,5 @@
 """MkDocs hook: the home page's memory calculator, in place of its marker. Its figures are
-harness/qwen2/memory.json (written by `python -m harness.qwen2.memory` from the computation the
+harness/qwen2/memory.json (written by `python -m harness.tools.memory` from the computation the
 tables and tests use), embedded in the page; docs/assets/javascripts/calculator.js only adds them
 up. The form stays hidden without JavaScript: the hardware table above it is the page's answer
 then. A marker on another page stops the build."""
@@ -128,7 +128,7 @@ LABELS_ZH = {"4-bit": "NF4 4 位", "8-bit": "8 位", "MLX 4-bit": "4 位"}
 
 def load() -> dict:
     if not DATA.exists():
-        raise PluginError(f"{DATA} is missing: run `python -m harness.qwen2.memory`")
+        raise PluginError(f"{DATA} is missing: run `python -m harness.tools.memory`")
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 

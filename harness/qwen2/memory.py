@@ -4,14 +4,13 @@ table and memory calculator, the notebooks' GPU notes and the machine check's ro
 (tests/test_facts.py and tests/snippets/check/ compare each with this).
 
 The calculator's figures are written to memory.json beside this file by
-`python -m harness.qwen2.memory` (it needs torch, and llama.cpp for the GGUF sizes), since the
+`python -m harness.tools.memory` (it needs torch, and llama.cpp for the GGUF sizes), since the
 site's build has neither; tests/test_facts.py fails when the file and this computation differ.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 from harness.qwen2.facts import (
@@ -167,19 +166,3 @@ def data(gguf_bytes: dict[str, float]) -> dict:
         },
         "formats": [{"id": f, "route": r, "bytes": sizes[f]} for f, r in CALCULATOR],
     }
-
-
-def main() -> None:
-    import tempfile
-
-    from harness import llamacpp
-
-    with tempfile.TemporaryDirectory() as tmp:
-        shaped = llamacpp.shaped_gguf(Path(tmp) / "shaped-f16.gguf")
-        gguf = {t: llamacpp.quantized_size(shaped, t)[0] for t in GGUF_TYPES}
-    DATA.write_text(json.dumps(data(gguf), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {DATA}")
-
-
-if __name__ == "__main__":
-    main()

@@ -56,7 +56,7 @@ def test_calculator_states_llama_quantizes_sizes(gguf_sizes):
     recorded = json.loads(memory.DATA.read_text(encoding="utf-8"))["formats"]
     sizes = {f["id"]: f["bytes"] for f in recorded if f["route"] == "llamacpp"}
     computed = {t: round(gguf_sizes[t][0]) for t in memory.GGUF_TYPES}
-    assert sizes == computed, f"{memory.DATA}: run `python -m harness.qwen2.memory`"
+    assert sizes == computed, f"{memory.DATA}: run `python -m harness.tools.memory`"
 
 
 @pytest.mark.parametrize("lang", LANGS)
