@@ -24,6 +24,16 @@ LLAMACPP_TEMPLATES = {
     QWEN3: "Qwen-Qwen3-0.6B.jinja",
 }
 USER = {"role": "user", "content": "Tell me something about large language models."}
+# One turn; and several, an earlier answer with its thinking (which Qwen3's template drops).
+CONVERSATIONS = [
+    [USER],
+    [
+        {"role": "system", "content": "You are a helpful assistant."},
+        USER,
+        {"role": "assistant", "content": "<think>\nThe user asks.\n</think>\n\nThey predict."},
+        {"role": "user", "content": "And small ones?"},
+    ],
+]
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +167,10 @@ def test_qwen3_drops_the_thinking_of_earlier_turns(tokenizers):
     )
 
 
-def test_the_llamacpp_the_site_builds_runs_qwen3(tmp_path):
+def test_the_llamacpp_the_site_builds_runs_qwen3(tmp_path, tokenizers):
     """llama.cpp's converter, run as the llama.cpp page runs it, makes a qwen3 GGUF file of the
-    Qwen3 stand-in, its chat template inside, and the llama-server built beside it loads the file
-    and answers with it."""
+    Qwen3 stand-in, its chat template inside, and the llama-server built beside it loads the file,
+    writes the prompts transformers writes with that template, and answers."""
     import subprocess
     import sys
     import urllib.request
@@ -181,15 +191,19 @@ def test_the_llamacpp_the_site_builds_runs_qwen3(tmp_path):
     try:
         with urllib.request.urlopen(f"{server.base_url}/props", timeout=10) as r:
             props = json.load(r)
-        body = json.dumps({"messages": [USER], "max_tokens": 4}).encode()
-        request = urllib.request.Request(
-            f"{server.base_url}/v1/chat/completions", body, {"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as r:
-            answer = json.load(r)
+
+        def post(path: str, body: dict) -> dict:
+            data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
+            request = urllib.request.Request(f"{server.base_url}{path}", data, headers)
+            with urllib.request.urlopen(request, timeout=30) as r:
+                return json.load(r)
+
+        written = [post("/apply-template", {"messages": c})["prompt"] for c in CONVERSATIONS]
+        answer = post("/v1/chat/completions", {"messages": [USER], "max_tokens": 4})
     finally:
         server.stop()
     # llama.cpp's loader names the architecture it read from the file.
     assert re.search(r"print_info: arch\s+= qwen3$", server.tail(10**6), re.M), server.tail()
     assert props["chat_template"] == successors.files(QWEN3)["chat_template.jinja"]
+    assert written == [prompt(tokenizers[QWEN3], c) for c in CONVERSATIONS]
     assert answer["usage"]["completion_tokens"] > 0, answer
