@@ -13,6 +13,7 @@ import functools
 import gzip
 import http.server
 import io
+import json
 import os
 import random
 import signal
@@ -146,6 +147,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+    def answer(self, path: str, body: dict | None = None, timeout: float = 10) -> dict:
+        """The server's JSON answer to GET ``path``, or to POST ``body`` as JSON when given."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(self.base_url + path, data, headers)
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return json.load(r)
 
     def tail(self, chars: int = 6000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""

@@ -173,7 +173,6 @@ def test_the_llamacpp_the_site_builds_runs_qwen3(tmp_path, tokenizers):
     writes the prompts transformers writes with that template, and answers."""
     import subprocess
     import sys
-    import urllib.request
 
     from huggingface_hub import snapshot_download
 
@@ -189,17 +188,13 @@ def test_the_llamacpp_the_site_builds_runs_qwen3(tmp_path, tokenizers):
     serve += ["--log-verbosity", "4"]  # the loader's report, the architecture it read among it
     server = Server("llama-server", serve, port, log, 120, llamacpp.environment()).launch().wait()
     try:
-        with urllib.request.urlopen(f"{server.base_url}/props", timeout=10) as r:
-            props = json.load(r)
-
-        def post(path: str, body: dict) -> dict:
-            data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
-            request = urllib.request.Request(f"{server.base_url}{path}", data, headers)
-            with urllib.request.urlopen(request, timeout=30) as r:
-                return json.load(r)
-
-        written = [post("/apply-template", {"messages": c})["prompt"] for c in CONVERSATIONS]
-        answer = post("/v1/chat/completions", {"messages": [USER], "max_tokens": 4})
+        props = server.answer("/props")
+        written = [
+            server.answer("/apply-template", {"messages": c}, timeout=30)["prompt"]
+            for c in CONVERSATIONS
+        ]
+        chat = {"messages": [USER], "max_tokens": 4}
+        answer = server.answer("/v1/chat/completions", chat, timeout=30)
     finally:
         server.stop()
     # llama.cpp's loader names the architecture it read from the file.

@@ -23,7 +23,6 @@ import os
 import shlex
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -206,17 +205,3 @@ def page_server(workdir, llama_env, gguf: str, replace: dict[str, str] | None = 
 def start_page_server(workdir, converted, llama_env):
     """``start(gguf, replace)``: the page's serve.sh on another file, adapted; stop it after."""
     return lambda gguf, replace=None: page_server(workdir, llama_env, gguf, replace)
-
-
-@pytest.fixture
-def post(llama_server):
-    def send(path: str, body: dict) -> dict:
-        request = urllib.request.Request(
-            f"{llama_server.base_url}{path}",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return json.load(r)
-
-    return send

@@ -1,7 +1,5 @@
-import json
 import re
 import subprocess
-import urllib.request
 
 from harness.qwen2.facts import MODEL_ID
 from harness.suite import clis
@@ -19,16 +17,15 @@ def test_download_line_fetches_what_the_stand_in_replaces(snippet):
     )
 
 
-def test_convert_and_quantize_make_a_qwen2_gguf(workdir, converted, llama_server, post, tokenizer):
+def test_convert_and_quantize_make_a_qwen2_gguf(workdir, converted, llama_server, tokenizer):
     """What the converted file holds, read through llama.cpp itself (the server that loaded it):
     Qwen2's tokenization (digits one by one, Chinese, the special tokens), its chat template and
     end token, and Q4_K_M with every matrix in a K-quant (none fallen back to another type, as a
     row length that is not a multiple of 256 makes llama-quantize do)."""
     text = "Qwen2 有 7,615 百万参数; 12345 tokens!<|im_end|>"
-    ids = post("/tokenize", {"content": text, "parse_special": True})["tokens"]
+    ids = llama_server.answer("/tokenize", {"content": text, "parse_special": True})["tokens"]
     assert ids == tokenizer(text).input_ids, (ids, tokenizer(text).input_ids)
-    with urllib.request.urlopen(f"{llama_server.base_url}/props", timeout=10) as r:
-        props = json.load(r)
+    props = llama_server.answer("/props")
     assert props["chat_template"] == tokenizer.chat_template
     assert props["eos_token"] == "<|im_end|>"
     assert props["model_ftype"] == "Q4_K - Medium"

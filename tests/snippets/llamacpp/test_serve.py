@@ -1,5 +1,4 @@
 import json
-import urllib.request
 
 import pytest
 
@@ -14,10 +13,9 @@ MESSAGES = [
 ]
 
 
-def test_serves_qwen2_with_chatml(llama_server, post, tokenizer):
-    with urllib.request.urlopen(f"{llama_server.base_url}/v1/models", timeout=10) as r:
-        assert [m["id"] for m in json.load(r)["data"]] == [MODEL_ID]
-    served = post("/apply-template", {"messages": MESSAGES})["prompt"]
+def test_serves_qwen2_with_chatml(llama_server, tokenizer):
+    assert [m["id"] for m in llama_server.answer("/v1/models")["data"]] == [MODEL_ID]
+    served = llama_server.answer("/apply-template", {"messages": MESSAGES})["prompt"]
     expected = tokenizer.apply_chat_template(MESSAGES, tokenize=False, add_generation_prompt=True)
     assert served == expected and served.endswith("<|im_start|>assistant\n")
     log = llama_server.tail(100_000)
@@ -93,8 +91,7 @@ def file_of_2024(workdir, converted, llama_env, tmp_path_factory) -> str:
 def sampling(start_page_server, gguf: str, replace: dict | None = None) -> dict:
     server = start_page_server(gguf, replace)
     try:
-        with urllib.request.urlopen(f"{server.base_url}/props", timeout=10) as r:
-            params = json.load(r)["default_generation_settings"]["params"]
+        params = server.answer("/props")["default_generation_settings"]["params"]
     finally:
         server.stop()
     return {k: round(params[k], 4) for k in [*PROPS.values(), "min_p"]}
