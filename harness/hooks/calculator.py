@@ -23,6 +23,8 @@ PAGES = {
     "llamacpp": "llamacpp.md#download",
     "mlx": "mlx.md#generate",
 }
+# bitsandbytes runs inside transformers: its overhead is transformers' (the same margin).
+OVERHEAD_OF = {"bitsandbytes": "transformers"}
 NAMES = {
     "transformers": "transformers",
     "bitsandbytes": "bitsandbytes",
@@ -65,8 +67,6 @@ TEXT = {
         "{head_dim} × 2 bytes) × tokens × sequences",
         "src_overhead": {
             "transformers": "a margin of {reserve_gib} GiB for the CUDA context and PyTorch's "
-            "working memory (a margin, not a measurement)",
-            "bitsandbytes": "a margin of {reserve_gib} GiB for the CUDA context and PyTorch's "
             "working memory (a margin, not a measurement)",
             "vllm": "the share of the card vLLM leaves unused (<code>--gpu-memory-utilization"
             "</code> {vllm_gpu_share} by default), and a margin of {reserve_gib} GiB for its "
@@ -111,8 +111,6 @@ TEXT = {
         "{head_dim} × 2 字节）× token 数 × 序列数",
         "src_overhead": {
             "transformers": "给 CUDA 上下文和 PyTorch 自身运行开销留出的 {reserve_gib} GiB "
-            "余量（不是实测值）",
-            "bitsandbytes": "给 CUDA 上下文和 PyTorch 自身运行开销留出的 {reserve_gib} GiB "
             "余量（不是实测值）",
             "vllm": "vLLM 不使用的那部分显存（<code>--gpu-memory-utilization</code> 默认为 "
             "{vllm_gpu_share}），再加上给它自身运行开销留出的 {reserve_gib} GiB 余量",
@@ -168,7 +166,7 @@ def form(lang: str, data: dict) -> str:
             "page": PAGES[r].replace(".md", "/"),
             "name": NAMES[r],
             "weights": t["src_weights"][r].format(**facts),
-            "overhead": t["src_overhead"][r].format(**facts),
+            "overhead": t["src_overhead"][OVERHEAD_OF.get(r, r)].format(**facts),
         }
         for r in PAGES
     }
