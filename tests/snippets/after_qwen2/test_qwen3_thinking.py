@@ -6,7 +6,7 @@ import pytest
 from harness.qwen2 import successors
 from harness.site.pages import LANGS, SITE
 
-QWEN3 = "Qwen/Qwen3-8B"
+_, QWEN3 = successors.SUCCESSORS
 
 
 def test_splits_the_thinking_from_the_answer(run):
