@@ -24,69 +24,69 @@ from harness.site.pages import Page, Site, lang_of, missing_include_message
 from harness.site.paths import NOTEBOOK_FORMAT, NOTEBOOK_GPU, NOTEBOOKS
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
+GPU_MARKER = "<!-- gpu-record -->"
 TEXT = {
     "en": {
-        "line": ":material-check-decagram: The code on this page is tested with {versions}.",
+        "line": ":material-check-decagram: Tested with {versions}. "
+        "[How this site is tested](testing.md)",
         "range": "{0} to {1}",
         "and": ", ",
         "head": "| Package | Lowest verified | Newest verified |\n| --- | --- | --- |",
         "sources": "Code on this page",
-        "sources_intro": "Every block above is included from one of these files. On every change "
-        "the test suite runs each block that can run on a CPU; a block that needs a GPU says so.",
+        "sources_intro": "Every block above is included from one of these files.",
         "continues": ":material-arrow-up-bold: Continues [the code in “{title}”]({href}): run "
         "that first, in the same Python session.",
         "replaces": ":material-swap-horizontal: Replaces a line of "
         "[the code in “{title}”]({href}).",
         "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
         '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
-        "not_run": ":material-help-circle-outline: **Not run by the test suite.** {why}",
-        "gpu_none": ":material-help-circle-outline: **Not yet run on a GPU.** This block needs an "
-        "NVIDIA GPU; the tests that run on every change (on a CPU) do not show it working.",
-        "gpu_passed": ":material-check-decagram: **Last run on a GPU on {date}**: {gpu}, with "
-        "{weights} (commit `{commit}`).",
-        "gpu_skipped": ":material-help-circle-outline: **Not yet run on a GPU.** The last GPU run "
-        "({date}, {gpu}) skipped it: {reason}",
-        "gpu_failed": ":material-alert: **Failed on the last GPU run** ({date}, {gpu}): {reason}",
+        # Markers: a few words on the block, the details on hover and on the testing page.
+        "not_run": ':material-help-circle-outline: [Not run by the tests](testing.md#not-run "{why}")',
+        "gpu_none": ":material-expansion-card: [GPU only · not yet run](testing.md#gpu "
+        '"This block needs an NVIDIA GPU. The tests that run on every change use a CPU.")',
+        "gpu_passed": ":material-check-decagram: [GPU · passed {date}](testing.md#gpu "
+        '"Last run on {gpu}, with {weights} (commit {commit}).")',
+        "gpu_skipped": ":material-help-circle-outline: [GPU only · not yet run](testing.md#gpu "
+        '"The last GPU run ({date}, {gpu}) skipped it: {reason}")',
+        "gpu_failed": ":material-alert: [GPU · failed {date}](testing.md#gpu "
+        '"The last GPU run ({date}, {gpu}) failed: {reason}")',
         "weights_real": "the real weights",
         "weights_stand-in": "a tiny stand-in of the model (random weights, the real tokenizer)",
-        "gpu_versions_none": "`vllm` and `flash-attn` need an NVIDIA GPU, and the suite has not "
-        "yet run on one: no version of them is verified here.",
+        "gpu_versions_none": "No GPU run is recorded yet. So no version of `vllm` or `flash-attn` "
+        "is verified here.",
         "gpu_versions": "The last GPU run ({date}, {gpu}, {weights}) used {versions}.",
-        "parsed": "vLLM installs on a CPU, though it serves only on a GPU: on every change the "
-        "suite checks each `vllm serve` command on these pages with the argument parser of "
-        "`vllm` {version}, and what it reads from them (the options set, the tool-call parser "
-        "named, the error quoted).",
+        "parsed": "On every change, `vllm` {version} parses each `vllm serve` command on these "
+        "pages. The suite checks what it reads: the options set, the tool-call parser named and "
+        "the error quoted.",
     },
     "zh": {
-        "line": ":material-check-decagram: 本页代码已在 {versions} 下测试。",
+        "line": ":material-check-decagram: 已在 {versions} 下测试。[本站如何测试](testing.md)",
         "range": "{0} 至 {1}",
         "and": "、",
         "head": "| 软件包 | 最低验证版本 | 最新验证版本 |\n| --- | --- | --- |",
         "sources": "本页代码",
-        "sources_intro": "上文每个代码块都引用自下列文件之一。每次改动后，测试套件会运行"
-        "其中能在 CPU 上运行的代码块；需要 GPU 的代码块旁有注明。",
+        "sources_intro": "上文每个代码块都引用自下列文件之一。",
         "continues": ":material-arrow-up-bold: 接着[“{title}”中的代码]({href})运行："
         "请先在同一个 Python 会话中运行那段代码。",
         "replaces": ":material-swap-horizontal: 用来替换[“{title}”中的代码]({href})里的一行。",
         "notebook": '本页的 notebook 版本：<a href="{href}" download>下载</a>，或'
         '<a href="{colab}">在 Colab 中打开</a>（请选择 GPU 运行时）。',
-        "not_run": ":material-help-circle-outline: **测试套件不运行这段代码。**{why}",
-        "gpu_none": ":material-help-circle-outline: **尚未在 GPU 上运行过。**这段代码需要 NVIDIA "
-        "GPU，每次改动时在 CPU 上运行的测试无法证明它能正常工作。",
-        "gpu_passed": ":material-check-decagram: **最近一次在 GPU 上运行于 {date}**：{gpu}，"
-        "使用{weights}（提交 `{commit}`）。",
-        "gpu_skipped": ":material-help-circle-outline: **尚未在 GPU 上运行过。**最近一次 GPU 测试"
-        "（{date}，{gpu}）跳过了它：{reason}",
-        "gpu_failed": ":material-alert: **最近一次 GPU 测试未通过**（{date}，{gpu}）：{reason}",
+        "not_run": ':material-help-circle-outline: [测试不运行](testing.md#not-run "{why}")',
+        "gpu_none": ':material-expansion-card: [需 GPU·尚未实测](testing.md#gpu "'
+        '这段代码需要 NVIDIA GPU。每次改动后运行的测试只用 CPU。")',
+        "gpu_passed": ':material-check-decagram: [GPU·{date} 通过](testing.md#gpu "'
+        '最近一次在 {gpu} 上运行，使用{weights}（提交 {commit}）。")',
+        "gpu_skipped": ':material-help-circle-outline: [需 GPU·尚未实测](testing.md#gpu "'
+        '最近一次 GPU 测试（{date}，{gpu}）跳过了它：{reason}")',
+        "gpu_failed": ':material-alert: [GPU·{date} 未通过](testing.md#gpu "'
+        '最近一次 GPU 测试（{date}，{gpu}）未通过：{reason}")',
         "weights_real": "真实权重",
         "weights_stand-in": "随机权重的小型替代模型（分词器与真实模型相同）",
-        "gpu_versions_none": "`vllm` 和 `flash-attn` 需要 NVIDIA GPU，而测试套件还没有在 GPU 上"
-        "运行过，因此这里没有验证过它们的任何版本。",
+        "gpu_versions_none": "目前还没有记录在案的 GPU 测试，因此本站尚未验证任何版本的 `vllm` "
+        "或 `flash-attn`。",
         "gpu_versions": "最近一次 GPU 测试（{date}，{gpu}，{weights}）使用的是 {versions}。",
-        "parsed": "vLLM 只能在 GPU 上提供服务，但可以安装在只有 CPU 的机器上：每次改动后，"
-        "测试套件都用 `vllm` {version} 自己的参数解析器检查本站的每条 `vllm serve` 命令，"
-        "并核对它读出的内容"
-        "（设置的选项、指定的工具调用解析器、页面引用的报错）。",
+        "parsed": "每次改动后，`vllm` {version} 都会解析本站的每条 `vllm serve` 命令。"
+        "测试套件核对它读出的内容：设置的选项、指定的工具调用解析器和页面引用的报错。",
     },
 }
 
@@ -131,12 +131,16 @@ def versions_line(site: Site, lang: str) -> str:
 
 
 def versions_table(site: Site, lang: str) -> str:
-    """The verified ranges, then what the last GPU run proves of the GPU-only packages."""
+    """The verified ranges, with the GPU-only packages' versions that the last GPU run proves."""
     rows = [f"| `{n}` | {low} | {high} |" for n, (low, high) in site.verified_versions.items()]
     rows += [f"| `{p}` | {v} | {v} |" for p, v in gpu_proved(site.gpu_record).items()]
+    return TEXT[lang]["head"] + "\n" + "\n".join(rows)
+
+
+def gpu_record(site: Site, lang: str) -> str:
+    """What the last GPU run proves of the GPU-only packages, and which vLLM parses the commands."""
     cli = TEXT[lang]["parsed"].format(version=site.parsed_versions["vllm"])
-    table = TEXT[lang]["head"] + "\n" + "\n".join(rows)
-    return table + "\n\n" + gpu_versions(site, lang) + " " + cli
+    return gpu_versions(site, lang) + " " + cli
 
 
 GPU_PACKAGES = ("vllm", "flash-attn")  # what only a GPU run can verify
@@ -168,6 +172,11 @@ def gpu_versions(site: Site, lang: str) -> str:
     )
 
 
+def hover(text: str) -> str:
+    """Text for a marker's hover title: one line, no double quote to end the title early."""
+    return " ".join(text.split()).replace('"', "'")
+
+
 def gpu_label(site: Site, block, lang: str) -> str | None:
     """What the last GPU run says of a block that needs a GPU (None for other blocks)."""
     entries = site.manifest
@@ -182,11 +191,11 @@ def gpu_label(site: Site, block, lang: str) -> str | None:
     facts = {"date": record.date, "gpu": gpu_name(record)}
     failed = [r for r in results if r.result == "failed"]
     if failed:
-        return t["gpu_failed"].format(reason=failed[0].reason, **facts)
+        return t["gpu_failed"].format(reason=hover(failed[0].reason), **facts)
     skipped = [r for r in results if r.result == "skipped"]
     if skipped or not record.gpu:
         reason = skipped[0].reason if skipped else "no GPU"
-        return t["gpu_skipped"].format(reason=reason, **facts)
+        return t["gpu_skipped"].format(reason=hover(reason), **facts)
     weights = t[f"weights_{record.weights}"]
     return t["gpu_passed"].format(weights=weights, commit=record.commit[:7], **facts)
 
@@ -198,7 +207,7 @@ def gpu_labels(page: Page) -> list[tuple[int, list[str]]]:
     for block in page.blocks:
         why = [entries[i.path].not_run.get(page.lang) for i in block.includes if i.path in entries]
         why = next(filter(None, why), None)
-        label = t["not_run"].format(why=why) if why else gpu_label(page.site, block, page.lang)
+        label = t["not_run"].format(why=hover(why)) if why else gpu_label(page.site, block, page.lang)
         cls = "{: .not-run }" if why else "{: .gpu-run }"
         if label:
             inserts.append((block.line, [block.indent + label, block.indent + cls, ""]))
@@ -294,4 +303,5 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         at = line - 1 - doc.body_start  # the page's 1-based line, in the body MkDocs hands us
         lines[at:at] = new
     markdown = "\n".join(lines).replace(TABLE_MARKER, versions_table(doc.site, doc.lang))
+    markdown = markdown.replace(GPU_MARKER, gpu_record(doc.site, doc.lang))
     return markdown + "\n".join(sources(doc, config.repo_url))
