@@ -380,10 +380,10 @@ def test_language_switcher_keeps_the_page(shared_page, site_url, doc):
 
 
 def test_linked_tabs_switch_together(open_page):
-    page = open_page("quickstart/")
+    page = open_page("vllm/")
     label = "OpenAI Python client"
     sets = page.locator(".tabbed-set").filter(has=page.locator("label", has_text=label))
-    assert sets.count() >= 2, "the quickstart should have two curl/OpenAI tab sets"
+    assert sets.count() >= 2, "the vLLM page should have two curl/OpenAI tab sets"
     sets.first.locator("label", has_text=label).click()
     for i in range(sets.count()):
         shown = sets.nth(i).evaluate(
@@ -394,6 +394,29 @@ def test_linked_tabs_switch_together(open_page):
             }"""
         )
         assert shown == label, f"tab set {i} shows {shown!r}"
+
+
+def moves() -> list[tuple[str, str]]:
+    """(old address, new address) of every section that moved, in both languages."""
+    from harness.hooks.moved import MOVED
+
+    out = []
+    for lang in ("", "zh/"):
+        for name, anchors in MOVED.items():
+            old = lang + ("" if name == "index" else f"{name}/")
+            for anchor, new in anchors.items():
+                page, _, target = new.partition("#")
+                out.append((f"{old}#{anchor}", f"{lang}{page}/#{target}"))
+    return out
+
+
+@pytest.mark.parametrize(("old", "new"), moves())
+def test_a_moved_sections_old_address_leads_to_it(open_page, site_url, old, new):
+    """A link to a section that moved to another page (harness/hooks/moved.py) lands on it."""
+    page = open_page(old)
+    page.wait_for_url(site_url + new)
+    anchor = new.split("#")[1]
+    assert page.locator(f"[id='{anchor}']").count() == 1, f"{new} has no #{anchor}"
 
 
 @pytest.mark.parametrize(

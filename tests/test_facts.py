@@ -60,7 +60,7 @@ def served_length() -> int:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_memory_figures_are_computed(lang):
-    page = SITE.page("quickstart", lang)
+    page = SITE.page("vllm", lang)
     text = page.section("gpu-memory")
     shorter = served_length()
     expected = [
@@ -87,7 +87,7 @@ def tensor_parallel_sizes(up_to: int = 8) -> list[int]:
 def test_tensor_parallel_sizes_are_computed(lang):
     sizes = tensor_parallel_sizes()
     assert sizes == [2, 4]
-    page = SITE.page("quickstart", lang)
+    page = SITE.page("vllm", lang)
     text = page.section("tensor-parallel")
     heads = SIZE["num_attention_heads"]
     for fact in (f"{heads} ", f"{SIZE['num_key_value_heads']} ", *(f"{s} " for s in sizes)):

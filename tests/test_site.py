@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 
@@ -111,37 +112,48 @@ def test_pages_with_code_show_the_verified_versions(built_site, lang):
         assert f"{low}" in line[1] and f"{high}" in line[1], line[1]
 
 
-NOT_YET = {"en": "Not yet run on a GPU.", "zh": "尚未在 GPU 上运行过。"}
-LAST_RUN = {"en": "Last run on a GPU on {date}", "zh": "最近一次在 GPU 上运行于 {date}"}
+NOT_YET = {"en": "GPU only · not yet run", "zh": "需 GPU·尚未实测"}
+LAST_RUN = {"en": "GPU · passed {date}", "zh": "GPU·{date} 通过"}
+
+
+def markers(html: str, cls: str) -> list[tuple[str, str]]:
+    """(text, hover title) of each marker of a class (gpu-run, not-run) on a built page."""
+    found = re.findall(rf'<p class="{cls}">(.*?)</p>', html, re.S)
+    titles = [re.search(r'title="([^"]*)"', m) for m in found]
+    return [
+        (re.sub(r"<[^>]+>", "", m).strip(), html_lib.unescape(t[1]) if t else "")
+        for m, t in zip(found, titles, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.rel)
 def test_gpu_blocks_say_what_the_gpu_record_holds(built_site, page):
     """Every block that only a GPU run can show working carries the last GPU run's word on it,
-    and no page claims a GPU run that verified/gpu.json does not hold: without a record, every
-    such block says it has not yet run on a GPU."""
+    a few words with the details on hover, linking to the testing page; no page claims a GPU run
+    that verified/gpu.json does not hold: without a record, every such block says it has not
+    yet run on a GPU."""
     needs = [
         block
         for block in page.blocks
         if any(manifest.needs_gpu(SITE.manifest, i.path) for i in block.includes)
     ]
-    labels = [
-        re.sub(r"<[^>]+>", "", label)
-        for label in re.findall(r'<p class="gpu-run">(.*?)</p>', html_of(built_site, page), re.S)
-    ]
+    html = html_of(built_site, page)
+    labels = markers(html, "gpu-run")
     assert len(labels) == len(needs), f"{page.rel}: {len(labels)} labels, {len(needs)} GPU blocks"
+    assert html.count('<p class="gpu-run">') == html.count('testing/#gpu" title='), page.rel
     record = SITE.gpu_record
-    for label, block in zip(labels, needs, strict=True):
+    for (label, title), block in zip(labels, needs, strict=True):
         paths = [i.path for i in block.includes if manifest.needs_gpu(SITE.manifest, i.path)]
         owners = [manifest.snippet_of(SITE.manifest, p) for p in paths]
         results = [record.result(p) for p in owners] if record else [None]
         if all(r and r.result == "passed" for r in results) and record.gpu:
             assert LAST_RUN[page.lang].format(date=record.date) in label, (block.where(), label)
-            assert record.gpu["name"] in label, (block.where(), label)
-        else:
-            assert LAST_RUN[page.lang].split("{")[0] not in label, (block.where(), label)
+            assert record.gpu["name"] in title, (block.where(), title)
+        elif record:
+            assert LAST_RUN[page.lang].format(date=record.date) not in label, (block.where(), label)
         if record is None:
-            assert NOT_YET[page.lang] in label, (block.where(), label)
+            assert label.endswith(NOT_YET[page.lang]), (block.where(), label)
+            assert "NVIDIA GPU" in title, (block.where(), title)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)
@@ -155,13 +167,10 @@ def test_blocks_nothing_runs_say_so(built_site, page):
         for i in b.includes[:1]
         if i.path in entries and entries[i.path].not_run
     ]
-    labels = [
-        " ".join(re.sub(r"<[^>]+>", "", label).split())
-        for label in re.findall(r'<p class="not-run">(.*?)</p>', html_of(built_site, page), re.S)
-    ]
+    labels = markers(html_of(built_site, page), "not-run")
     assert len(labels) == len(reasons), f"{page.rel}: {len(labels)} labels, {len(reasons)} blocks"
-    for label, why in zip(labels, reasons, strict=True):
-        assert label.endswith(" ".join(why.split())), (page.rel, label)
+    for (_, title), why in zip(labels, reasons, strict=True):
+        assert title == " ".join(why.split()).replace('"', "'"), (page.rel, title)
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.includes], ids=lambda p: p.rel)

@@ -87,12 +87,18 @@ def notebook(page: Page) -> nbformat.NotebookNode:
 
 
 def notebook_pages() -> list[str]:
-    """The pages with Python code that a notebook runs: each gets a notebook per language."""
+    """The pages with Python code that a notebook runs: each gets a notebook per language, but
+    a page whose code all shows on another page too (the home page's is the quickstart's): that
+    page's notebook runs it."""
 
     def runs(block: Block) -> bool:
         return block.lang == "python" and not_run_reason(block.includes[0].path, "en") is None
 
-    return [n for n in SITE.page_names if any(runs(b) for b in SITE.page(n, "en").blocks)]
+    code = {
+        n: {i.path for b in SITE.page(n, "en").blocks if runs(b) for i in b.includes}
+        for n in SITE.page_names
+    }
+    return [n for n in SITE.page_names if code[n] and not any(code[n] < c for c in code.values())]
 
 
 def rendered() -> dict[Path, str]:

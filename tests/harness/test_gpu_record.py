@@ -132,18 +132,20 @@ def test_pages_show_a_recorded_gpu_run(tmp_path):
     (tmp_path / "verified").mkdir()
     (tmp_path / "verified" / "gpu.json").write_text(record.to_json(), encoding="utf-8")
     site = Site(tmp_path)
-    page = site.page("quickstart", "en")
+    page = site.page("vllm", "en")
     labels = {
         i.path: hook.gpu_label(site, block, "en") for block in page.blocks for i in block.includes
     }
-    assert "Last run on a GPU on 2026-12-02" in labels["vllm/serve.sh"]
+    assert "GPU · passed 2026-12-02" in labels["vllm/serve.sh"]
     assert "NVIDIA H200, CUDA 12.9, driver 580.65" in labels["vllm/serve.sh"]
-    assert "`0123456`" in labels["vllm/serve.sh"]
+    assert "(commit 0123456)" in labels["vllm/serve.sh"]
     assert labels["outputs/errors/vllm_kv_cache.txt"] == labels["vllm/serve.sh"], "its snippet's"
-    assert "Not yet run on a GPU" in labels["vllm/install.sh"]
+    assert "GPU only · not yet run" in labels["vllm/install.sh"]
     assert "vllm is not installed" in labels["vllm/install.sh"]
-    assert "Not yet run on a GPU" in labels["vllm/serve_max_model_len.sh"], "no result recorded"
-    assert labels["transformers/generate.py"] is None, "runs on the cpu tier"
+    assert "GPU only · not yet run" in labels["vllm/serve_max_model_len.sh"], "no result recorded"
+    quickstart = site.page("quickstart", "en")
+    block = next(b for b in quickstart.blocks if b.includes[0].path == "transformers/generate.py")
+    assert hook.gpu_label(site, block, "en") is None, "runs on the cpu tier"
     table = hook.versions_table(site, "zh")
     assert "| `vllm` | 0.29.0 | 0.29.0 |" in table and "flash-attn` |" not in table
-    assert "最近一次 GPU 测试（2026-12-02" in table
+    assert "最近一次 GPU 测试（2026-12-02" in hook.gpu_record(site, "zh")
