@@ -46,7 +46,7 @@ def on_page_content(html, page, config, files):
     if not moves:
         return html
     script = (
-        "(function(){var m=%s,h=decodeURIComponent(location.hash.slice(1));"
-        "if(m[h]&&!document.getElementById(h))location.replace(m[h]);})();" % json.dumps(moves)
+        f"(function(){{var m={json.dumps(moves)},h=decodeURIComponent(location.hash.slice(1));"
+        "if(m[h]&&!document.getElementById(h))location.replace(m[h]);})();"
     )
     return html + f"<script>{script}</script>"

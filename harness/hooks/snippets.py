@@ -41,7 +41,8 @@ TEXT = {
         "notebook": 'This page as a notebook: <a href="{href}" download>download</a> or '
         '<a href="{colab}">open in Colab</a> (with a GPU runtime).',
         # Markers: a few words on the block, the details on hover and on the testing page.
-        "not_run": ':material-help-circle-outline: [Not run by the tests](testing.md#not-run "{why}")',
+        "not_run": ":material-help-circle-outline: "
+        '[Not run by the tests](testing.md#not-run "{why}")',
         "gpu_none": ":material-expansion-card: [GPU only · not yet run](testing.md#gpu "
         '"This block needs an NVIDIA GPU. The tests that run on every change use a CPU.")',
         "gpu_passed": ":material-check-decagram: [GPU · passed {date}](testing.md#gpu "
@@ -207,7 +208,9 @@ def gpu_labels(page: Page) -> list[tuple[int, list[str]]]:
     for block in page.blocks:
         why = [entries[i.path].not_run.get(page.lang) for i in block.includes if i.path in entries]
         why = next(filter(None, why), None)
-        label = t["not_run"].format(why=hover(why)) if why else gpu_label(page.site, block, page.lang)
+        label = (
+            t["not_run"].format(why=hover(why)) if why else gpu_label(page.site, block, page.lang)
+        )
         cls = "{: .not-run }" if why else "{: .gpu-run }"
         if label:
             inserts.append((block.line, [block.indent + label, block.indent + cls, ""]))
