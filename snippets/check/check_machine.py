@@ -1,22 +1,27 @@
+import ctypes
 import importlib.metadata
 import os
 import platform
+import re
 import shutil
 from pathlib import Path
 
 # What this site tests (lowest, newest), and what each way of running Qwen2-7B-Instruct needs
 # on a GPU: its weights with an 8,192-token KV cache, plus 1.5 GiB for the CUDA context and
-# working memory. Pages are named by their address on this site.
+# working memory; vLLM also leaves 8% of the card unused. Pages are named by their address on
+# this site.
 VERIFIED = {
     "transformers": ("4.56.0", "5.23.0"),
     "torch": ("2.13.0", "2.15.0"),
     "openai": ("1.55.3", "3.54.0"),
 }
 GIB = 1 << 30
-ROUTES = [  # (GiB the card needs, the route, its page): the first that fits
-    (16.2, "transformers in bfloat16, or vLLM", "quickstart/"),
-    (10.1, "8-bit with bitsandbytes", "quantized/#bitsandbytes"),
-    (7.4, "4-bit with bitsandbytes, or GPTQ-Int4 with vLLM", "quantized/"),
+ROUTES = [  # (format, GiB the card needs, the tool, its page): the best format that fits
+    ("bfloat16", 16.2, "transformers in bfloat16", "quickstart/"),
+    ("bfloat16", 17.6, "vLLM", "vllm/"),
+    ("8-bit", 10.1, "8-bit with bitsandbytes", "quantized/#bitsandbytes"),
+    ("4-bit", 7.4, "4-bit with bitsandbytes", "quantized/#bitsandbytes"),
+    ("4-bit", 7.8, "GPTQ-Int4 with vLLM", "quantized/#vllm"),
 ]
 
 
@@ -27,15 +32,34 @@ def version(package):
         return None
 
 
+def ram_gib():
+    """The machine's RAM, on Linux, macOS and Windows (None where it cannot be read)."""
+    if hasattr(os, "sysconf"):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
+    if hasattr(ctypes, "windll"):
+
+        class Status(ctypes.Structure):  # Windows' MEMORYSTATUSEX
+            _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong)] + [
+                (name, ctypes.c_ulonglong)
+                for name in ("total", "free", "page", "page_free", "virtual", "virtual_free", "ext")
+            ]
+
+        status = Status(length=ctypes.sizeof(Status))
+        if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+            return status.total / GIB
+    return None
+
+
 def gather():
     """What this machine has."""
     facts = {
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.machine()}",
-        "ram_gib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB,
+        "ram_gib": ram_gib(),
         "packages": {name: version(name) for name in VERIFIED},
         "nvidia_driver": shutil.which("nvidia-smi") is not None,
         "torch_cuda": None,
+        "torch_archs": [],
         "gpus": [],
         "hub_cache": os.environ.get("HF_HUB_CACHE")
         or str(Path(os.environ.get("HF_HOME", "~/.cache/huggingface")).expanduser() / "hub"),
@@ -46,6 +70,7 @@ def gather():
         import torch
 
         facts["torch_cuda"] = torch.version.cuda
+        facts["torch_archs"] = torch.cuda.get_arch_list() if torch.cuda.is_available() else []
         for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
             props = torch.cuda.get_device_properties(i)
             free, _ = torch.cuda.mem_get_info(i)
@@ -64,22 +89,31 @@ def advice(facts):
     """The route that fits, and the troubleshooting entries that apply."""
     notes = []
     gpus = facts["gpus"]
-    if facts["nvidia_driver"] and not gpus:
+    if facts["nvidia_driver"] and not gpus and facts["torch_cuda"]:
+        notes.append(f"This torch is built for CUDA {facts['torch_cuda']} but sees no GPU: is")
+        notes.append("the driver too old for it? (page troubleshooting/#cpu-torch)")
+    elif facts["nvidia_driver"] and not gpus:
         notes.append("An NVIDIA driver is installed, but this torch sees no GPU: a CPU-only")
         notes.append("build of torch? (page troubleshooting/#cpu-torch)")
     if gpus:
         gpu = max(gpus, key=lambda g: g["total_gib"])
-        bf16 = gpu["capability"] >= (8, 0)  # bfloat16 needs compute capability 8.0
-        usable = ROUTES if bf16 else ROUTES[1:]
-        route = next((r for r in usable if gpu["total_gib"] >= r[0]), None)
-        if route:
-            notes.insert(0, f"Route: {route[1]} on the {gpu['name']} (page {route[2]})")
+        cap = gpu["capability"]
+        bf16 = cap >= (8, 0)  # bfloat16 needs compute capability 8.0
+        fit = [r for r in ROUTES if gpu["total_gib"] >= r[1] and (bf16 or r[0] != "bfloat16")]
+        best = [r for r in fit if r[0] == fit[0][0]] if fit else []
+        if best:
+            ways = ", or ".join(f"{r[2]} (page {r[3]})" for r in best)
+            notes.insert(0, f"Route: {ways}")
         else:
             notes.insert(0, f"Route: llama.cpp, the {gpu['name']} is too small (page llamacpp/)")
-        if gpu["capability"] < (8, 0):
+        archs = facts.get("torch_archs") or []
+        if archs and not runs_on(archs, cap):
+            notes.append(f"This torch has no kernels for compute capability {cap[0]}.{cap[1]}:")
+            notes.append("  install a build for CUDA 12 (page troubleshooting/#old-gpu)")
+        if cap < (8, 0):
             notes.append("Compute capability below 8.0: no bfloat16, no Flash Attention 2")
             notes.append("  (page troubleshooting/#bfloat16)")
-        if gpu["capability"] < (7, 5):
+        if cap < (7, 5):
             notes.append("Compute capability below 7.5: no AWQ in vLLM")
             notes.append("  (page troubleshooting/#awq-v100)")
     elif facts["system"] == "Darwin arm64":
@@ -89,9 +123,21 @@ def advice(facts):
     return notes
 
 
+def runs_on(archs, cap):
+    """Whether a torch built for ``archs`` ("sm_75", "compute_90"...) runs on a GPU of compute
+    capability ``cap``: a kernel for the same major version and an equal or lower minor one, or
+    PTX for an equal or lower version, which the driver compiles."""
+    built = [(a.split("_")[0], int(a.split("_")[1][:-1]), int(a.split("_")[1][-1])) for a in archs]
+    return any(
+        (kind == "sm" and major == cap[0] and minor <= cap[1])
+        or (kind == "compute" and (major, minor) <= cap)
+        for kind, major, minor in built
+    )
+
+
 def report(facts):
     lines = [
-        f"Python {facts['python']} on {facts['system']}, {facts['ram_gib']:.1f} GiB of RAM",
+        f"Python {facts['python']} on {facts['system']}, {gib(facts['ram_gib'])} of RAM",
         f"torch {facts['packages']['torch'] or 'not installed'}, CUDA {facts['torch_cuda']}",
     ]
     for gpu in facts["gpus"]:
@@ -111,11 +157,22 @@ def report(facts):
     return "\n".join(lines + [""] + advice(facts))
 
 
-def in_range(installed, low, high):
-    def key(v):
-        return tuple(int(p) for p in v.split("+")[0].split(".")[:3])
+def gib(value):
+    return "unknown" if value is None else f"{value:.1f} GiB"
 
-    return installed is not None and key(low) <= key(installed) <= key(high)
+
+def release(version):
+    """A final release's numbers, padded to three ("2.15.0+cu132": (2, 15, 0)); None for a
+    pre-release or a build of its own ("5.0.0rc1", "2.8.0a0+5228986c39.nv25.06")."""
+    numbers = re.fullmatch(r"(\d+(?:\.\d+)*)(\+[\w.]+)?", version or "")
+    if not numbers:
+        return None
+    return (tuple(int(n) for n in numbers[1].split(".")[:3]) + (0, 0))[:3]
+
+
+def in_range(installed, low, high):
+    here = release(installed)
+    return here is not None and release(low) <= here <= release(high)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """The machine check (snippets/check/check_machine.py): run here as it is (the manifest's item),
 then given the GPUs of other machines, as torch would report them."""
 
-import math
+import re
 
 import pytest
 
-from harness.qwen2.memory import FORMATS, need_gib
+from harness.qwen2.memory import CONTEXT, need, stored
 from harness.site.pages import LANGS, SITE
 
 GIB = 1 << 30
@@ -30,23 +30,52 @@ def facts(*gpus, driver=True, system="Linux x86_64"):
     }
 
 
-# The cards the issue names, with the total memory torch reports for them (GiB), and the route
-# and notes the check must give each.
+# Cards, with the total memory torch reports for them (GiB), and the pages the check must send
+# each to and the troubleshooting entries it must name. The V100 32GB is the card where the
+# bfloat16 rule decides: bfloat16 would fit, but it has no bfloat16.
 MACHINES = {
-    "T4": (gpu("Tesla T4", (7, 5), 14.6), "8-bit", ["#bfloat16"]),
-    "V100 16GB": (gpu("Tesla V100-SXM2-16GB", (7, 0), 15.8), "8-bit", ["#bfloat16", "#awq-v100"]),
-    "A100 40GB": (gpu("NVIDIA A100-SXM4-40GB", (8, 0), 39.4), "bfloat16", []),
-    "RTX 4090": (gpu("NVIDIA GeForce RTX 4090", (8, 9), 23.6), "bfloat16", []),
-    "8 GB card": (gpu("NVIDIA GeForce RTX 4060", (8, 9), 7.6), "4-bit", []),
+    "T4": (gpu("Tesla T4", (7, 5), 14.6), ["quantized/#bitsandbytes"], ["#bfloat16"]),
+    "V100 16GB": (
+        gpu("Tesla V100-SXM2-16GB", (7, 0), 15.8),
+        ["quantized/#bitsandbytes"],
+        ["#bfloat16", "#awq-v100"],
+    ),
+    "V100 32GB": (
+        gpu("Tesla V100-SXM2-32GB", (7, 0), 31.7),
+        ["quantized/#bitsandbytes"],
+        ["#bfloat16", "#awq-v100"],
+    ),
+    "A100 40GB": (gpu("NVIDIA A100-SXM4-40GB", (8, 0), 39.4), ["quickstart/", "vllm/"], []),
+    "RTX 4090": (gpu("NVIDIA GeForce RTX 4090", (8, 9), 23.6), ["quickstart/", "vllm/"], []),
+    # 16.2 GiB holds transformers in bfloat16, not vLLM, which leaves 8% of the card unused.
+    "17 GiB card": (gpu("A 17 GiB card", (8, 9), 17.0), ["quickstart/"], []),
+    # An 8 GB card: 4-bit with bitsandbytes fits; GPTQ-Int4 with vLLM does not (7.8 GiB).
+    "8 GB card": (gpu("NVIDIA GeForce RTX 4060", (8, 9), 7.6), ["quantized/#bitsandbytes"], []),
+    "8 GiB card": (
+        gpu("A card with 8.0 GiB", (8, 9), 8.0),
+        ["quantized/#bitsandbytes", "quantized/#vllm"],
+        [],
+    ),
 }
-ROUTE_OF = {"bfloat16": "quickstart/", "8-bit": "quantized/#bitsandbytes", "4-bit": "quantized/"}
+# Each route of the check, as the home page's calculator computes it (harness/qwen2/memory.py).
+CALCULATOR_ROUTE = {
+    "transformers in bfloat16": ("bfloat16", "transformers"),
+    "vLLM": ("bfloat16", "vllm"),
+    "8-bit with bitsandbytes": ("8-bit", "bitsandbytes"),
+    "4-bit with bitsandbytes": ("4-bit", "bitsandbytes"),
+    "GPTQ-Int4 with vLLM": ("GPTQ-Int4", "vllm"),
+}
+
+
+def pages_of(line: str) -> list[str]:
+    return re.findall(r"\(page ([^)]+)\)", line)
 
 
 @pytest.mark.parametrize("machine", MACHINES)
 def test_recommends_what_fits(machine, run):
-    card, fmt, notes = MACHINES[machine]
+    card, pages, notes = MACHINES[machine]
     advice = run.namespace["advice"](facts(card))
-    assert advice[0].endswith(f"(page {ROUTE_OF[fmt]})"), advice
+    assert pages_of(advice[0]) == pages, advice
     shown = [a for a in ("#bfloat16", "#awq-v100", "#cpu-torch") if any(a in n for n in advice)]
     assert shown == notes, advice
 
@@ -56,8 +85,79 @@ def test_without_a_gpu(run):
     cpu = advice(facts(driver=False))
     assert cpu == ["Route: llama.cpp with a 4-bit GGUF file on the CPU (page llamacpp/)"]
     assert advice(facts(driver=False, system="Darwin arm64"))[0].endswith("(page mlx/)")
-    # An NVIDIA driver, but a torch that sees no GPU.
-    assert any("#cpu-torch" in n for n in advice(facts(driver=True)))
+    # An NVIDIA driver, but a CPU-only torch: it sees no GPU.
+    cpu_only = advice(facts(driver=True))
+    assert any("#cpu-torch" in n for n in cpu_only) and "CPU-only" in " ".join(cpu_only)
+    # A CUDA build that sees no GPU (a driver too old for its CUDA) is not called CPU-only.
+    cuda_build = advice(facts(driver=True) | {"torch_cuda": "13.0"})
+    text = " ".join(cuda_build)
+    assert "#cpu-torch" in text and "CUDA 13.0" in text and "CPU-only" not in text, cuda_build
+
+
+# The architectures two builds of torch carry (torch.cuda.get_arch_list()): CUDA 13, CUDA 12.6.
+CUDA13 = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120", "compute_120"]
+CUDA126 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "compute_90"]
+
+
+@pytest.mark.parametrize(
+    ("capability", "archs", "runs"),
+    [
+        ((7, 0), CUDA13, False),  # a V100 with the CUDA 13 build
+        ((6, 0), CUDA13, False),  # a P100
+        ((7, 5), CUDA13, True),  # a T4
+        ((8, 9), CUDA13, True),  # an RTX 4090: sm_86's kernels run on 8.9
+        ((7, 0), CUDA126, True),
+        ((12, 0), CUDA126, True),  # a newer GPU than the build: its PTX (compute_90) compiles
+        ((12, 0), ["sm_80", "sm_90"], False),
+    ],
+)
+def test_tells_a_gpu_this_torch_has_no_kernels_for(run, capability, archs, runs):
+    assert run.namespace["runs_on"](archs, capability) is runs
+    card = gpu("A card", capability, 31.7)
+    advice = run.namespace["advice"](facts(card) | {"torch_archs": archs})
+    assert any("#old-gpu" in n for n in advice) is not runs, advice
+
+
+def test_reads_ram_without_sysconf(run, monkeypatch):
+    """On Windows os.sysconf does not exist: RAM comes from GlobalMemoryStatusEx, and where
+    neither can be read the report still prints."""
+    import ctypes
+    import os
+    from types import SimpleNamespace
+
+    namespace = run.namespace
+    monkeypatch.delattr(os, "sysconf")
+
+    def status(pointer):
+        pointer._obj.total = 16 * GIB
+        return 1
+
+    windll = SimpleNamespace(kernel32=SimpleNamespace(GlobalMemoryStatusEx=status))
+    monkeypatch.setattr(ctypes, "windll", windll, raising=False)
+    assert namespace["ram_gib"]() == 16.0
+    monkeypatch.delattr(ctypes, "windll")
+    assert namespace["ram_gib"]() is None
+    assert "unknown of RAM" in namespace["report"](facts() | {"ram_gib": None})
+
+
+@pytest.mark.parametrize(
+    ("installed", "tested"),
+    [
+        ("2.13.0", True),
+        ("2.15.0+cu132", True),
+        ("2.14", True),
+        ("2.8.0a0+5228986c39.nv25.06", False),  # torch in NVIDIA's containers
+        ("2.15.0rc1", False),
+        ("2.16.0", False),
+        (None, False),
+    ],
+)
+def test_reads_every_version_torch_reports(run, installed, tested):
+    """Pre-releases and NVIDIA's container builds are reported, as not tested, not a crash."""
+    assert run.namespace["in_range"](installed, "2.13.0", "2.15.0") is tested
+    packages = facts()["packages"] | {"torch": installed}
+    report = run.namespace["report"](facts() | {"packages": packages})
+    assert (f"torch {installed or 'not installed'}: tested" in report) is tested, report
 
 
 def test_on_this_machine(run):
@@ -73,8 +173,16 @@ def test_its_figures_are_the_sites(run):
     harness/qwen2/memory.py's, rounded up to the tenth of a GiB it prints."""
     namespace = run.namespace
     assert namespace["VERIFIED"] == {k: tuple(v) for k, v in SITE.verified_versions.items()}
-    thresholds = [r[0] for r in namespace["ROUTES"]]
-    assert thresholds == [math.ceil(need_gib(f) * 10) / 10 for f in FORMATS]
+    for fmt, gib, tool, _ in namespace["ROUTES"]:
+        weights, route = CALCULATOR_ROUTE[tool]
+        assert fmt == weights.replace("GPTQ-Int4", "4-bit"), tool
+        # The card the calculator says it fits, to the tenth of a GiB the check prints.
+        smallest = next(
+            m / 10
+            for m in range(10, 1000)
+            if need(stored(weights), route, CONTEXT, 1, m / 10)["fits"]
+        )
+        assert gib == smallest, f"{tool}: {gib} GiB in the check, {smallest} in the calculator"
 
 
 def test_the_pages_example(run, snippet):
