@@ -211,3 +211,14 @@ def test_reads_offline_as_huggingface_hub_does(value, run, monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
     assert run.namespace["gather"]()["offline"] == _is_true(value)
+
+
+def test_every_page_it_names_exists(snippet):
+    """Each "(page name/#anchor)" the check prints is a page of the site with that section."""
+    named = re.findall(r"page ([a-z0-9-]+)/(?:#([a-z0-9-]+))?", snippet.source())
+    assert len(named) >= 8, named
+    for name, anchor in named:
+        for lang in LANGS:
+            page = SITE.page(name, lang)
+            anchors = {h[-1] for h in page.headings}
+            assert not anchor or anchor in anchors, f"{page.rel} has no #{anchor}"
