@@ -162,7 +162,7 @@ def test_blocks_nothing_runs_say_so(built_site, page):
     entry's reason in the page's language, and no other block carries such a label."""
     entries = SITE.manifest
     reasons = [
-        entries[i.path].not_run[page.lang]
+        entries[i.path].unrun(page.lang)
         for b in page.blocks
         for i in b.includes[:1]
         if i.path in entries and entries[i.path].not_run

@@ -82,7 +82,7 @@ TEXT = {
         "gpu_failed": ':material-alert: [GPU·{date} 未通过](testing.md#gpu "'
         '最近一次 GPU 测试（{date}，{gpu}）未通过：{reason}")',
         "weights_real": "真实权重",
-        "weights_stand-in": "随机权重的小型替代模型（分词器与真实模型相同）",
+        "weights_stand-in": "随机权重的小型替身（分词器与真实模型相同）",
         "gpu_versions_none": "目前还没有记录在案的 GPU 测试，因此本站尚未验证任何版本的 `vllm` "
         "或 `flash-attn`。",
         "gpu_versions": "最近一次 GPU 测试（{date}，{gpu}，{weights}）使用的是 {versions}。",
@@ -206,7 +206,7 @@ def gpu_labels(page: Page) -> list[tuple[int, list[str]]]:
     the last GPU run's word on a GPU-only block."""
     inserts, entries, t = [], page.site.manifest, TEXT[page.lang]
     for block in page.blocks:
-        why = [entries[i.path].not_run.get(page.lang) for i in block.includes if i.path in entries]
+        why = [entries[i.path].unrun(page.lang) for i in block.includes if i.path in entries]
         why = next(filter(None, why), None)
         label = (
             t["not_run"].format(why=hover(why)) if why else gpu_label(page.site, block, page.lang)

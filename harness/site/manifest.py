@@ -26,6 +26,7 @@ FIELDS = {
     "logs",
     "example",
     "not_run",
+    "checked",
 }
 TIERS = {"any", "gpu"}
 RAISE_FIELDS = {"output", "error", "under", "tier"}
@@ -61,6 +62,15 @@ class Snippet:
     logs: tuple[str, ...] = ()  # outputs/ files: a warning it logs on some machines, as shown
     example: str | None = None  # outputs/ file: what it prints for stated inputs (its test's)
     not_run: dict[str, str] = field(default_factory=dict)  # why nothing here runs it, per language
+    # What the suite checks of it instead, per language (shown with not_run): its test module
+    # must exist, so that the claim fails the suite when nothing checks it.
+    checked: dict[str, str] = field(default_factory=dict)
+
+    def unrun(self, lang: str) -> str | None:
+        """What its page's label says of a snippet nothing here runs: why, and what the suite
+        checks instead (None for a snippet that runs)."""
+        said = (self.not_run.get(lang), self.checked.get(lang))
+        return " ".join(filter(None, said)) or None
 
     @property
     def is_python(self) -> bool:
@@ -107,8 +117,11 @@ def load(path: Path) -> dict[str, Snippet]:
         snippet = Snippet(path=name, raises=tuple(raises), reads=reads, logs=logs, **entry)
         if snippet.tier not in TIERS:
             problems.append(f"{path.name}: [{name!r}] tier {snippet.tier!r} not in {TIERS}")
-        if snippet.not_run and set(snippet.not_run) != {"en", "zh"}:
-            problems.append(f"{path.name}: [{name!r}] not_run needs `en` and `zh`")
+        for what in ("not_run", "checked"):
+            if getattr(snippet, what) and set(getattr(snippet, what)) != {"en", "zh"}:
+                problems.append(f"{path.name}: [{name!r}] {what} needs `en` and `zh`")
+        if snippet.checked and not snippet.not_run:
+            problems.append(f"{path.name}: [{name!r}] checked says what replaces a run: not_run")
         if snippet.replaces and not snippet.continues:
             problems.append(f"{path.name}: [{name!r}] replaces a line but continues nothing")
         out[name] = snippet

@@ -136,23 +136,32 @@ def checks(name: str, entry: Snippet) -> list[tuple[str, dict]]:
 def needs_mirror(entry: Snippet) -> bool:
     """Whether only a test module of its own can run or read the entry: what no item of
     ``checks`` runs on every tier it is for (and is not a file another snippet reads, nor one
-    that nothing here can run: its page says so, `not_run`)."""
+    that nothing here can run: its page says so, `not_run`), and what its page says the suite
+    checks instead of running it (`checked`)."""
     read = any(entry.path in e.reads for e in SITE.manifest.values())
     runs = any(not how for _, how in checks(entry.path, entry))  # the item that runs it
-    return not (runs and entry.tier == "any" or read or entry.not_run)
+    return bool(entry.checked) or not (runs and entry.tier == "any" or read or entry.not_run)
+
+
+def unchecked() -> list[str]:
+    """An error for each entry that needs a test module of its own and has none."""
+    return [
+        f"{SITE.where(name)}: "
+        + ("its page says the suite checks it" if entry.checked else "nothing runs it")
+        + f": no check of snippets.toml applies to it, so it needs "
+        f"{mirror(name).relative_to(ROOT)} (see harness/README.md)"
+        for name, entry in SITE.manifest.items()
+        if needs_mirror(entry) and not mirror(name).exists()
+    ]
 
 
 class Manifest(pytest.File):
     def collect(self):
         lines = self.path.read_text(encoding="utf-8").splitlines()
         headers = {text.strip(): n for n, text in enumerate(lines)}  # '["x/y.py"]': its line
+        if unchecked():
+            raise self.CollectError("\n".join(unchecked()))
         for name, entry in SITE.manifest.items():
-            test = mirror(name)
-            if needs_mirror(entry) and not test.exists():
-                raise self.CollectError(
-                    f"{SITE.where(name)}: nothing runs it: no check of snippets.toml applies "
-                    f"to it, so it needs {test.relative_to(ROOT)} (see harness/README.md)"
-                )
             for what, how in checks(name, entry):
                 line = headers.get(f'["{name}"]')
                 yield SnippetItem.from_parent(
