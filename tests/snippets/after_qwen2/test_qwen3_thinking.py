@@ -24,6 +24,17 @@ def test_splits_the_thinking_from_the_answer(run):
     assert "<think>" in tokenizer.decode(ids, skip_special_tokens=True)
 
 
+def test_splits_at_the_last_end_of_thinking(run):
+    """Its docstring's case: a reply with more than one </think> is cut at the last one; a reply
+    cut off inside its thinking (no </think>) is all answer, <think> and all."""
+    tokenizer, split = run.namespace["tokenizer"], run.namespace["split_thinking"]
+    ids = tokenizer.encode("<think>\nFirst.\n</think>\n<think>\nSecond.\n</think>\n\nDone.")
+    thinking, answer = split(ids)
+    assert answer == "Done." and "First." in thinking and "Second." in thinking, (thinking, answer)
+    cut = tokenizer.encode("<think>\nThe user asks about LLMs, so")
+    assert split(cut) == ("", "<think>\nThe user asks about LLMs, so")
+
+
 def test_thinking_is_the_templates_default(run):
     """With and without enable_thinking=True the prompt is the same; with it False, the
     template closes an empty thinking block itself."""

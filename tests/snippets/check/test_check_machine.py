@@ -1,7 +1,9 @@
 """The machine check (snippets/check/check_machine.py): run here as it is (the manifest's item),
 then given the GPUs of other machines, as torch would report them."""
 
+import dis
 import re
+import sys
 
 import pytest
 
@@ -51,6 +53,7 @@ MACHINES = {
     "17 GiB card": (gpu("A 17 GiB card", (8, 9), 17.0), ["quickstart/"], []),
     # An 8 GB card: 4-bit with bitsandbytes fits; GPTQ-Int4 with vLLM does not (7.8 GiB).
     "8 GB card": (gpu("NVIDIA GeForce RTX 4060", (8, 9), 7.6), ["quantized/#bitsandbytes"], []),
+    "4 GB card": (gpu("NVIDIA GeForce GTX 1650", (7, 5), 3.8), ["llamacpp/"], ["#bfloat16"]),
     "8 GiB card": (
         gpu("A card with 8.0 GiB", (8, 9), 8.0),
         ["quantized/#bitsandbytes", "quantized/#vllm"],
@@ -222,3 +225,65 @@ def test_every_page_it_names_exists(snippet):
             page = SITE.page(name, lang)
             anchors = {h[-1] for h in page.headings}
             assert not anchor or anchor in anchors, f"{page.rel} has no #{anchor}"
+
+
+def test_the_cases_reach_every_line_of_its_rules(run):
+    """Every line of advice() and runs_on() runs for some case above: a rule no case reaches
+    (the bfloat16 rule on a card where it decides) would be untested."""
+    namespace = run.namespace
+    codes = {namespace[f].__code__ for f in ("advice", "runs_on")}
+    lines = {(c, line) for c in codes for _, line in dis.findlinestarts(c) if line}
+    hit = set()
+
+    def trace(frame, event, arg):
+        if frame.f_code in codes:
+            hit.add((frame.f_code, frame.f_lineno))
+            return trace
+        return None
+
+    cases = [facts(card) for card, _, _ in MACHINES.values()]
+    cases += [facts(driver=False), facts(driver=False, system="Darwin arm64"), facts()]
+    cases += [facts() | {"torch_cuda": "13.0"}]
+    cases += [facts(gpu("A card", (7, 0), 31.7)) | {"torch_archs": CUDA13}]
+    cases += [facts(gpu("A card", (12, 0), 31.7)) | {"torch_archs": CUDA126}]
+    sys.settrace(trace)
+    try:
+        for case in cases:
+            namespace["advice"](case)
+    finally:
+        sys.settrace(None)
+    source = snippet_lines()
+    missed = sorted(line for code, line in lines - hit)
+    assert not missed, [f"check_machine.py:{n}: {source[n - 1].strip()}" for n in missed]
+
+
+def snippet_lines() -> list[str]:
+    return SITE.snippet_text("check/check_machine.py").splitlines()
+
+
+# Each condition of the route rules, and what removing it leaves (always true, or never).
+MUTATIONS = {
+    "the bfloat16 rule": ('(bf16 or r[0] != "bfloat16")', "True"),
+    "the memory rule": ('gpu["total_gib"] >= r[1]', "True"),
+    "the best format only": ("r[0] == fit[0][0]", "True"),
+    "the compute capability 8.0 note": ("if cap < (8, 0):", "if False:"),
+    "the compute capability 7.5 note": ("if cap < (7, 5):", "if False:"),
+}
+
+
+@pytest.mark.parametrize("rule", MUTATIONS)
+def test_each_rule_decides_a_case(rule):
+    """Without any one condition of advice(), some card above gets another route or other
+    notes: each rule is tested by a case where it decides (the V100 32GB for bfloat16)."""
+    old, new = MUTATIONS[rule]
+    source = SITE.snippet_text("check/check_machine.py")
+    assert source.count(old) == 1, f"check_machine.py no longer has {old!r}"
+    namespace = {"__name__": "mutant"}
+    exec(compile(source.replace(old, new), "check_machine.py", "exec"), namespace)
+    wrong = []
+    for machine, (card, pages, notes) in MACHINES.items():
+        advice = namespace["advice"](facts(card))
+        shown = [a for a in ("#bfloat16", "#awq-v100", "#cpu-torch") if any(a in n for n in advice)]
+        if pages_of(advice[0]) != pages or shown != notes:
+            wrong.append(machine)
+    assert wrong, f"without {rule}, every card gets the same advice: no case tests it"
