@@ -193,3 +193,10 @@ def test_every_route_page_sends_readers_to_the_calculator(lang):
         page = SITE.page(name, lang)
         assert page.section(anchor).strip(), f"{page.rel}: no #{anchor} for the calculator"
         assert "(index.md#fit)" in "\n".join(page.lines), f"{page.rel}: no link to the calculator"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_calculator_says_how_gib_and_gb_differ(lang):
+    """The tables give GB, the calculator GiB: the home page says once how they differ."""
+    text = " ".join(SITE.page("index", lang).section("fit").split())
+    assert f"1 GiB {'is' if lang == 'en' else '等于'} {GiB / 1e9:.3f} GB" in text, text

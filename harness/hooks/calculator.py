@@ -38,7 +38,8 @@ TEXT = {
         "context": "Context length (tokens)",
         "sequences": "Sequences at once",
         "memory": "Your GPU's memory, or your RAM for a CPU or a Mac (GiB)",
-        "memory_hint": "A card sold as 12 GB has 12 GiB.",
+        "memory_hint": "The total torch or nvidia-smi reports (nvidia-smi counts MiB: divide by "
+        "1,024). It is often a little less than the size the card is sold with.",
         "part": "Part",
         "gib": "GiB",
         "source": "Where it comes from",
@@ -82,7 +83,8 @@ TEXT = {
         "context": "上下文长度（token）",
         "sequences": "同时处理的序列数",
         "memory": "你的 GPU 显存；只用 CPU 或用 Mac 时填内存（GiB）",
-        "memory_hint": "标称 12 GB 的显卡有 12 GiB。",
+        "memory_hint": "填 torch 或 nvidia-smi 报告的总量（nvidia-smi 以 MiB 为单位，除以 1,024 即可），"
+        "通常比显卡标称的容量略少。",
         "part": "组成",
         "gib": "GiB",
         "source": "来源",
