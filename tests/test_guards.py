@@ -97,12 +97,12 @@ CASES = {
     ),
     "python snippet in a bash fence": (
         edit(
-            "docs/quickstart.md",
+            "docs/vllm.md",
             '```python\n        --8<-- "vllm/openai_client.py"',
             '```bash\n        --8<-- "vllm/openai_client.py"',
         ),
         "fence_language_matches_the_snippet",
-        "docs/quickstart.md:",
+        "docs/vllm.md:",
     ),
     "missing Chinese page": (
         delete("docs/chat.zh.md"),
@@ -170,6 +170,11 @@ CASES = {
         ),
         "translations_have_the_same_structure",
         "docs/chat.zh.md",
+    ),
+    "a Chinese word the glossary avoids, across a line break": (
+        edit("docs/chat.zh.md", "通过它自己的对话\n模板", "通过它自己的聊天\n模板"),
+        "chinese_pages_use_the_glossary",
+        "docs/chat.zh.md:",
     ),
 }
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 
 from harness.site import manifest
+from harness.site.markdown import CJK
 from harness.site.pages import LANGS, SITE
 
 pytestmark = pytest.mark.timeout(300)
@@ -275,3 +277,44 @@ def test_hreflang_alternates_are_absolute_with_a_default(built_site, page):
     twin = SITE.page(page.name, other)
     expected = {page.lang: base + page.url, other: base + twin.url}
     assert links == {**expected, "x-default": expected["en"]}, f"{page.rel}: {links}"
+
+
+class ArticleText(HTMLParser):
+    """A page's <article> text as a browser lays it out: inline tags are transparent, any other
+    tag ends a run of text (NUL), and <pre>, <code>, <script>, <style>, <textarea> are left out."""
+
+    INLINE = {"a", "abbr", "b", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small", "span"}
+    INLINE |= {"strong", "sub", "sup", "u"}
+    RAW = {"pre", "code", "script", "style", "textarea"}
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.parts, self.article, self.raw = [], 0, 0
+        self.feed(html)
+        self.text = "".join(self.parts)
+
+    def handle_starttag(self, tag, attrs):
+        self.article += tag == "article"
+        self.raw += tag in self.RAW
+        self.parts.append("" if tag in self.INLINE else "\0")
+
+    def handle_endtag(self, tag):
+        self.article -= tag == "article"
+        self.raw -= tag in self.RAW and self.raw > 0
+        self.parts.append("" if tag in self.INLINE else "\0")
+
+    def handle_data(self, data):
+        if self.article and not self.raw:
+            self.parts.append(data)
+
+
+# Up to 8 characters either side of a line break between two Chinese characters.
+SPACED = re.compile(rf"[^\0\n]{{0,8}}(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])[^\0\n]{{0,8}}")
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.lang == "zh"], ids=lambda p: p.rel)
+def test_chinese_text_has_no_line_breaks_between_characters(built_site, page):
+    """A browser renders such a break as a space (harness/hooks/chinese.py removes them)."""
+    text = ArticleText(html_of(built_site, page)).text
+    found = [re.sub(r"\s*\n\s*", "⏎", m.group(0)) for m in SPACED.finditer(text)]
+    assert not found, f"{page.rel}: {len(found)} line breaks render as spaces: " + "; ".join(found)

@@ -83,8 +83,8 @@ TEXT = {
         "context": "上下文长度（token）",
         "sequences": "同时处理的序列数",
         "memory": "你的 GPU 显存；只用 CPU 或用 Mac 时填内存（GiB）",
-        "memory_hint": "填 torch 或 nvidia-smi 报告的总量（nvidia-smi 以 MiB 为单位，除以 1,024 即可），"
-        "通常比显卡标称的容量略少。",
+        "memory_hint": "填 torch 或 nvidia-smi 报告的总量（nvidia-smi 以 MiB 为单位，"
+        "除以 1,024 即可），通常比显卡标称的容量略少。",
         "part": "组成",
         "gib": "GiB",
         "source": "来源",

@@ -31,6 +31,12 @@ LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>[^)\s]+)\)")
 # Material's annotation marker in a comment: "# (1)!". A marker with no number is malformed.
 MARKER = re.compile(r"#\s*\((?P<number>[^)]*)\)!")
 SECTION_LINE = re.compile(r"^\s*#\s*--8<--\s*\[(start|end):")
+# A regex character class's inside: CJK ideographs (and extension A), CJK punctuation and
+# full-width forms. A browser renders a line break between two of them as a space, which Chinese
+# text has not.
+CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+# Such a break in Markdown, with the indentation of the line after it.
+CJK_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
 
 SHELL_LANGS = {"bash", "shell", "sh", "console"}
 FENCE_LANG_FOR_SUFFIX = {

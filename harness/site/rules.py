@@ -7,13 +7,17 @@ defects in a scratch copy and calls them on it.
 
 from __future__ import annotations
 
+import ast
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Callable
 
+from harness.site.markdown import CJK, CJK_BREAK
 from harness.site.pages import (
     LANGS,
     SUFFIX,
+    Page,
     Site,
 )
 
@@ -287,6 +291,83 @@ def gpu_claims_come_from_the_record(site: Site) -> list[str]:
         for n, line in enumerate(p.lines, 1)
         for m in GPU_CLAIMS.finditer(line)
     ]
+
+
+# docs/glossary.zh.toml: the one word for each concept on the Chinese pages, and the words to avoid.
+GLOSSARY = "glossary.zh.toml"
+
+
+def unwrapped(text: str) -> tuple[str, list[int]]:
+    """The text as it renders, without its line breaks between two Chinese characters (CJK_BREAK),
+    and the offset in ``text`` of each character kept."""
+    gone = {i for m in CJK_BREAK.finditer(text) for i in range(m.start(), m.end())}
+    kept = [i for i in range(len(text)) if i not in gone]
+    return "".join(text[i] for i in kept), kept
+
+
+def avoided_words(text: str, terms: list[dict]) -> list[tuple[int, str]]:
+    """(offset in text, message) for each word the glossary avoids, outside its fine_in phrases."""
+    flat, offsets = unwrapped(text)
+    found = []
+    for term in terms:
+        for avoid in term.get("avoid", []):
+            word = avoid["word"]
+            allowed = {  # where the word starts inside one of its fine_in phrases
+                m.start() + k
+                for phrase in avoid.get("fine_in", [])
+                for m in re.finditer(re.escape(phrase), flat)
+                for k in range(len(phrase) - len(word) + 1)
+                if phrase.startswith(word, k)
+            }
+            for m in re.finditer(re.escape(word), flat):
+                if m.start() not in allowed:
+                    found.append(
+                        (offsets[m.start()], f"{word} -> {term['zh']} (glossary: {term['en']})")
+                    )
+    return sorted(found)
+
+
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def prose(page: Page) -> str:
+    """The page's text without its fenced blocks and inline code, each blanked where it was so
+    that offsets keep their lines."""
+    lines = list(page.lines)
+    for b in page.blocks:
+        for n in range(b.line - 1, min(b.line + len(b.body) + 1, len(lines))):
+            lines[n] = ""
+    return INLINE_CODE.sub(lambda m: " " * len(m[0]), "\n".join(lines))
+
+
+def hook_strings(site: Site) -> list[tuple[str, str]]:
+    """("harness/hooks/name.py:LINE", text) for each string with Chinese in the build's hooks."""
+    found = []
+    for path in sorted((site.root / "harness" / "hooks").glob("*.py")):
+        rel = path.relative_to(site.root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.search(f"[{CJK}]", node.value):
+                    found.append((f"{rel}:{node.lineno}", node.value))
+    return found
+
+
+@rule
+def chinese_pages_use_the_glossary(site: Site) -> list[str]:
+    path = site.docs / GLOSSARY
+    if not path.is_file():
+        return [f"docs/{GLOSSARY}: missing (the Chinese pages' glossary)"]
+    terms = tomllib.loads(path.read_text(encoding="utf-8"))["term"]
+    problems = []
+    for page in site.pages:
+        if page.lang == "zh":
+            text = prose(page)
+            for offset, message in avoided_words(text, terms):
+                line = text.count("\n", 0, offset) + 1
+                problems.append(f"{page.rel}:{line}: {message}")
+    for where, text in hook_strings(site):
+        problems += [f"{where}: {message}" for _, message in avoided_words(text, terms)]
+    return problems
 
 
 # The rules over snippets: registered when imported.
