@@ -39,7 +39,9 @@ TEXT = {
         "sequences": "Sequences at once",
         "memory": "Your GPU's memory, or your RAM for a CPU or a Mac (GiB)",
         "memory_hint": "The total torch or nvidia-smi reports (nvidia-smi counts MiB: divide by "
-        "1,024). It is often a little less than the size the card is sold with.",
+        "1,024). It is often a little less than the size the card is sold with. On a Mac, the GPU "
+        "may use only part of the memory: about 2/3 with 32 GB or less, about 3/4 or more above. "
+        "llama.cpp prints the figure when it starts (recommendedMaxWorkingSetSize).",
         "part": "Part",
         "gib": "GiB",
         "source": "Where it comes from",
@@ -84,7 +86,9 @@ TEXT = {
         "sequences": "同时处理的序列数",
         "memory": "你的 GPU 显存；只用 CPU 或用 Mac 时填内存（GiB）",
         "memory_hint": "填 torch 或 nvidia-smi 报告的总量（nvidia-smi 以 MiB 为单位，"
-        "除以 1,024 即可），通常比显卡标称的容量略少。",
+        "除以 1,024 即可），通常比显卡标称的容量略少。在 Mac 上，GPU 只能使用一部分内存："
+        "32 GB 及以下约为 2/3，更大的机器约为 3/4 或更多。llama.cpp 启动时会打印这个数"
+        "（recommendedMaxWorkingSetSize）。",
         "part": "组成",
         "gib": "GiB",
         "source": "来源",

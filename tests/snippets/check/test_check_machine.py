@@ -97,9 +97,10 @@ def test_without_a_gpu(run):
     assert "#cpu-torch" in text and "CUDA 13.0" in text and "CPU-only" not in text, cuda_build
 
 
-# The architectures two builds of torch carry (torch.cuda.get_arch_list()): CUDA 13, CUDA 12.6.
-CUDA13 = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120", "compute_120"]
-CUDA126 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "compute_90"]
+# The architectures two builds of torch carry (torch.cuda.get_arch_list()): 2.15.0 from PyPI
+# (CUDA 13.2; read from the wheel here), and 2.14 for CUDA 12.6 (PyTorch's build_cuda.sh).
+CUDA13 = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
+CUDA126 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"]
 
 
 @pytest.mark.parametrize(
@@ -110,11 +111,15 @@ CUDA126 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "compu
         ((7, 5), CUDA13, True),  # a T4
         ((8, 9), CUDA13, True),  # an RTX 4090: sm_86's kernels run on 8.9
         ((7, 0), CUDA126, True),
-        ((12, 0), CUDA126, True),  # a newer GPU than the build: its PTX (compute_90) compiles
-        ((12, 0), ["sm_80", "sm_90"], False),
+        ((12, 0), CUDA126, False),  # a newer GPU than the build, which carries no PTX
+        ((12, 0), ["sm_80", "compute_80"], True),  # PTX for 8.0: the driver compiles it
     ],
 )
 def test_tells_a_gpu_this_torch_has_no_kernels_for(run, capability, archs, runs):
+    import torch
+
+    if (torch.version.cuda or "").startswith("13."):  # the CUDA 13 build the tests install
+        assert torch.cuda.get_arch_list() == CUDA13
     assert run.namespace["runs_on"](archs, capability) is runs
     card = gpu("A card", capability, 31.7)
     advice = run.namespace["advice"](facts(card) | {"torch_archs": archs})
@@ -245,7 +250,7 @@ def test_the_cases_reach_every_line_of_its_rules(run):
     cases += [facts(driver=False), facts(driver=False, system="Darwin arm64"), facts()]
     cases += [facts() | {"torch_cuda": "13.0"}]
     cases += [facts(gpu("A card", (7, 0), 31.7)) | {"torch_archs": CUDA13}]
-    cases += [facts(gpu("A card", (12, 0), 31.7)) | {"torch_archs": CUDA126}]
+    cases += [facts(gpu("A card", (12, 0), 31.7)) | {"torch_archs": ["sm_80", "compute_80"]}]
     sys.settrace(trace)
     try:
         for case in cases:
