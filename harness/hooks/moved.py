@@ -26,6 +26,7 @@ MOVED = {
         )
     },
     "index": {"versions": "testing#versions"},
+    "chat": {"tools-verified": "testing#checks-chat"},
 }
 
 
