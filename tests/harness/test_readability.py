@@ -210,7 +210,7 @@ def test_the_command_reads_every_page_and_fails_with_check(tmp_path, capsys):
         "zh/chat/index.html",
     ]
     assert readability.main([str(tmp_path), "--check"]) == 0
-    assert "| chat | en | 3 | 3 | 0 |" in capsys.readouterr().out
+    assert "| chat | en | 3 | 0 | 0 |" in capsys.readouterr().out
     write("zh/chat/index.html", "<p>中文\n中文</p>")
     assert readability.main([str(tmp_path), "--check", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
