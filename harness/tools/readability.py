@@ -229,12 +229,11 @@ class Target:
     exempt: tuple[str, ...] = ()  # page names
 
 
+RELEASE_PAGES = ("troubleshooting", "testing")  # older releases' errors; the verified versions
 TARGETS = (
     Target("words", {"en": 1500}, "{unit} of main text"),
     Target("before_code", {"en": 120, "zh": 200}, "{unit} of main text before the first code"),
-    Target(
-        "release_sentences", {"en": 5, "zh": 5}, "sentences naming a release", ("troubleshooting",)
-    ),
+    Target("release_sentences", {"en": 5, "zh": 5}, "sentences naming a release", RELEASE_PAGES),
     Target("mean_sentence", {"en": 18, "zh": 35}, "{unit} per sentence on average"),
     Target("max_sentence", {"en": 40}, "{unit} in the longest sentence"),
     Target("gpu_marker_words", {"en": 60, "zh": 60}, "{unit} in the GPU labels"),
