@@ -45,8 +45,8 @@ CASES = {
     "prose line wrapped to start with #": (
         edit(
             "docs/chat.md",
-            "run into with Qwen2\n(QwenLM/Qwen3 issue #805;",
-            "run into with Qwen2 (QwenLM/Qwen3 issue\n#805;",
+            "run into this (QwenLM/Qwen3 issue #805;\nvLLM issues #8196",
+            "run into this (QwenLM/Qwen3 issue\n#805; vLLM issues #8196",
         ),
         "headings_have_ascii_anchors",
         "docs/chat.md:",
@@ -172,7 +172,7 @@ CASES = {
         "docs/chat.zh.md",
     ),
     "a Chinese word the glossary avoids, across a line break": (
-        edit("docs/chat.zh.md", "通过它自己的对话\n模板", "通过它自己的聊天\n模板"),
+        edit("docs/chat.zh.md", "分词器的对话模板把对话", "分词器的聊天\n模板把对话"),
         "chinese_pages_use_the_glossary",
         "docs/chat.zh.md:",
     ),
