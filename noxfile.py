@@ -117,7 +117,7 @@ def install_test_env(session: nox.Session) -> None:
     npm = start_node_tools(session)
     done = install_stamp(session, NEWEST)
     if not done.exists():
-        groups = ("docs", "test", "lint")
+        groups = ("docs", "test", "lint", "reader")
         session.install(*(r for g in groups for r in DEPS[g]), *NEWEST, *SERVING)
         session.install("--no-deps", *DEPS["standin-data"])
         install_harness(session)
@@ -268,7 +268,8 @@ def latest(session: nox.Session) -> None:
     override the newest (`nox -s latest -- transformers==4.55.4` simulates a breaking release).
     """
     entries = manifest.load(ROOT / "snippets" / "snippets.toml")
-    reader = [*manifest.reader_requirements(entries, ROOT / "snippets"), *TEST_EQUIPMENT]
+    reader = [*manifest.reader_requirements(entries, ROOT / "snippets"), *DEPS["reader"]]
+    reader += TEST_EQUIPMENT
     forced = {r.split("=")[0].split("[")[0].split("<")[0].split(">")[0] for r in session.posargs}
     reader = [r for r in reader if r.split("[")[0] not in forced]
     session.install("--upgrade", *reader, *session.posargs, *DEPS["test"])

@@ -1,3 +1,4 @@
+import importlib.util
 import math
 import os
 import re
@@ -46,15 +47,22 @@ def test_scales_are_one_float32_per_block_and_not_in_the_footprint(run):
 
 
 def test_the_warning_the_page_shows_is_bitsandbytes_own(snippet):
-    """The warning on the page (the snippet's `logs`) is the one bitsandbytes logs on this
-    machine as it is imported, if its CPU has AVX512-BF16; its text is in bitsandbytes' source."""
+    """The warnings on the page (the snippet's `logs`) are the ones bitsandbytes logs on this
+    machine as it is imported, if its CPU has AVX512-BF16: without `kernels` (nox -s oldest),
+    and with it while the Hub is offline (nox -s tests, as HF_HUB_OFFLINE=1 is); their text is
+    in bitsandbytes' source."""
     import bitsandbytes.backends.cpu.ops as ops
 
-    (log,) = snippet.entry.logs
-    shown = SITE.snippet_text(log).strip()
+    without, offline = snippet.entry.logs
+    has_kernels = importlib.util.find_spec("kernels") is not None
+    shown = SITE.snippet_text(offline if has_kernels else without).strip()
     source = Path(ops.__file__).read_text(encoding="utf-8")
     assert "Failed to load CPU gemm_4bit_forward from kernels-community" in source
     assert shown.startswith("Failed to load CPU gemm_4bit_forward from kernels-community: ")
+    if has_kernels:
+        assert "Hugging Face Hub is in offline mode" in shown and os.environ["HF_HUB_OFFLINE"]
+    else:
+        assert "No module named 'kernels'" in shown
     if " avx512_bf16" not in Path("/proc/cpuinfo").read_text():
         pytest.skip("this CPU has no AVX512-BF16: bitsandbytes does not try to fetch the kernel")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
