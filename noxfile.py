@@ -236,7 +236,7 @@ def harness_tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def oldest(session: nox.Session) -> None:
     """The cpu tier's snippet and server tests at the lowest versions the pages state, and the
-    errors that releases below them raise (tests/snippets/test_errors.py).
+    errors that releases below them raise (snippets.toml's `raises ... under`).
 
     The notebooks are left out: they run the same snippets, which these tests already run. So
     are the MLX page's tests: they run from the environment `mlx_env` makes, the same as in

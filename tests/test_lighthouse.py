@@ -5,8 +5,8 @@ light palette; in the dark one, accessibility (contrast is where colour matters)
 same page after Material's palette toggle switched it (the browser tests check the console in both
 palettes). These scores do not depend on how fast the machine is. Performance does, so it is not
 judged here: `nox -s bench` measures it against a baseline built in the same run
-(harness/tools/lighthouse.py). The audits run in the background from the start of the session
-(harness/suite/background.py); results go to test-artifacts/lighthouse.json.
+(harness/tools/lighthouse.py). The audits run once per session, in a process of their own
+(harness/suite/fixtures.py, lighthouse_report); results go to test-artifacts/lighthouse.json.
 """
 
 from __future__ import annotations

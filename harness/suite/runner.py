@@ -194,11 +194,9 @@ class Runner:
         replace: dict[str, str] | None = None,
         *,
         seed: int = SEED,
-        alone: bool = False,
         after: Run | None = None,
     ) -> Run:
-        """Run a Python snippet as a reader would after running what it continues; ``alone``:
-        in a namespace of its own, as a reader pasting it into a new session runs it; ``after``:
+        """Run a Python snippet as a reader would after running what it continues; ``after``:
         after that run of what it continues (an adapted one) instead of the session's."""
         import torch
 
@@ -208,9 +206,7 @@ class Runner:
         code = adapt(self.site, snippet, replace)
         namespace: dict = {"__name__": "__main__"}
         filename = str(self.site.snippets / snippet)
-        if alone:
-            pass
-        elif entry.replaces:
+        if entry.replaces:
             # The snippet stands in for a line of the one it continues: run that one, edited.
             base = entry.continues
             code = adapt(self.site, base, {entry.replaces: code.strip()})

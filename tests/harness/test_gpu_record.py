@@ -22,7 +22,7 @@ OUTCOMES = {
             "",
         ),
         (
-            "tests/snippets/test_errors.py::test_vllm_prints_the_kv_cache_error[vllm/serve.sh-0]",
+            "tests/snippets/vllm/test_serve.py::test_vllm_prints_the_kv_cache_error",
             "passed",
             "",
         ),
@@ -40,7 +40,11 @@ OUTCOMES = {
             "failed",
             "RuntimeError: FlashAttention only supports Ampere GPUs or newer.",
         ),
-        ("tests/snippets/test_errors.py::test_error_is_reproduced", "passed", ""),
+        (
+            "snippets/snippets.toml::transformers/flash_attention.py raises ImportError",
+            "passed",
+            "",
+        ),
     ],
 }
 
