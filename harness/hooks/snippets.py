@@ -141,7 +141,7 @@ def versions_table(site: Site, lang: str) -> str:
 def gpu_record(site: Site, lang: str) -> str:
     """What the last GPU run proves of the GPU-only packages, and which vLLM parses the commands."""
     cli = TEXT[lang]["parsed"].format(version=site.parsed_versions["vllm"])
-    return gpu_versions(site, lang) + " " + cli
+    return gpu_versions(site, lang) + ("" if lang == "zh" else " ") + cli
 
 
 GPU_PACKAGES = ("vllm", "flash-attn")  # what only a GPU run can verify

@@ -70,7 +70,7 @@ class Snippet:
         """What its page's label says of a snippet nothing here runs: why, and what the suite
         checks instead (None for a snippet that runs)."""
         said = (self.not_run.get(lang), self.checked.get(lang))
-        return " ".join(filter(None, said)) or None
+        return ("" if lang == "zh" else " ").join(filter(None, said)) or None
 
     @property
     def is_python(self) -> bool:

@@ -99,7 +99,14 @@ def advice(facts):
         gpu = max(gpus, key=lambda g: g["total_gib"])
         cap = gpu["capability"]
         bf16 = cap >= (8, 0)  # bfloat16 needs compute capability 8.0
-        fit = [r for r in ROUTES if gpu["total_gib"] >= r[1] and (bf16 or r[0] != "bfloat16")]
+        linux = facts["system"].startswith("Linux")  # vLLM's wheels are for Linux
+        fit = [
+            r
+            for r in ROUTES
+            if gpu["total_gib"] >= r[1]
+            and (bf16 or r[0] != "bfloat16")
+            and (linux or "vLLM" not in r[2])
+        ]
         best = [r for r in fit if r[0] == fit[0][0]] if fit else []
         if best:
             ways = ", or ".join(f"{r[2]} (page {r[3]})" for r in best)

@@ -47,6 +47,8 @@ MACHINES = {
         ["quantized/#bitsandbytes"],
         ["#bfloat16", "#awq-v100"],
     ),
+    # vLLM's wheels are for Linux: on Windows, transformers only.
+    "RTX 4090 on Windows": (gpu("NVIDIA GeForce RTX 4090", (8, 9), 23.6), ["quickstart/"], []),
     "A100 40GB": (gpu("NVIDIA A100-SXM4-40GB", (8, 0), 39.4), ["quickstart/", "vllm/"], []),
     "RTX 4090": (gpu("NVIDIA GeForce RTX 4090", (8, 9), 23.6), ["quickstart/", "vllm/"], []),
     # 16.2 GiB holds transformers in bfloat16, not vLLM, which leaves 8% of the card unused.
@@ -70,14 +72,21 @@ CALCULATOR_ROUTE = {
 }
 
 
+SYSTEMS = {"RTX 4090 on Windows": "Windows AMD64"}  # the others: Linux x86_64
+
+
+def machine_facts(machine: str) -> dict:
+    return facts(MACHINES[machine][0], system=SYSTEMS.get(machine, "Linux x86_64"))
+
+
 def pages_of(line: str) -> list[str]:
     return re.findall(r"\(page ([^)]+)\)", line)
 
 
 @pytest.mark.parametrize("machine", MACHINES)
 def test_recommends_what_fits(machine, run):
-    card, pages, notes = MACHINES[machine]
-    advice = run.namespace["advice"](facts(card))
+    _, pages, notes = MACHINES[machine]
+    advice = run.namespace["advice"](machine_facts(machine))
     assert pages_of(advice[0]) == pages, advice
     shown = [a for a in ("#bfloat16", "#awq-v100", "#cpu-torch") if any(a in n for n in advice)]
     assert shown == notes, advice
@@ -246,7 +255,7 @@ def test_the_cases_reach_every_line_of_its_rules(run):
             return trace
         return None
 
-    cases = [facts(card) for card, _, _ in MACHINES.values()]
+    cases = [machine_facts(machine) for machine in MACHINES]
     cases += [facts(driver=False), facts(driver=False, system="Darwin arm64"), facts()]
     cases += [facts() | {"torch_cuda": "13.0"}]
     cases += [facts(gpu("A card", (7, 0), 31.7)) | {"torch_archs": CUDA13}]
@@ -269,6 +278,7 @@ def snippet_lines() -> list[str]:
 # Each condition of the route rules, and what removing it leaves (always true, or never).
 MUTATIONS = {
     "the bfloat16 rule": ('(bf16 or r[0] != "bfloat16")', "True"),
+    "the Linux rule": ('(linux or "vLLM" not in r[2])', "True"),
     "the memory rule": ('gpu["total_gib"] >= r[1]', "True"),
     "the best format only": ("r[0] == fit[0][0]", "True"),
     "the compute capability 8.0 note": ("if cap < (8, 0):", "if False:"),
@@ -286,8 +296,8 @@ def test_each_rule_decides_a_case(rule):
     namespace = {"__name__": "mutant"}
     exec(compile(source.replace(old, new), "check_machine.py", "exec"), namespace)
     wrong = []
-    for machine, (card, pages, notes) in MACHINES.items():
-        advice = namespace["advice"](facts(card))
+    for machine, (_, pages, notes) in MACHINES.items():
+        advice = namespace["advice"](machine_facts(machine))
         shown = [a for a in ("#bfloat16", "#awq-v100", "#cpu-torch") if any(a in n for n in advice)]
         if pages_of(advice[0]) != pages or shown != notes:
             wrong.append(machine)
