@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from harness.site.pages import lang_of
+from harness.site.pages import name_of
 
 # page name -> {old anchor: "new page name#anchor"}
 MOVED = {
@@ -28,11 +28,6 @@ MOVED = {
     "index": {"versions": "testing#versions"},
     "chat": {"tools-verified": "testing#checks-chat"},
 }
-
-
-def name_of(src_uri: str) -> str:
-    """The page's name, whatever its language ("quickstart.zh.md": "quickstart")."""
-    return src_uri.removesuffix(".zh.md" if lang_of(src_uri) == "zh" else ".md")
 
 
 def redirects(name: str) -> dict[str, str]:

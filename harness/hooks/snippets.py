@@ -20,7 +20,7 @@ from mkdocs.exceptions import PluginError
 
 from harness.site import manifest
 from harness.site.gpu_record import GpuRecord
-from harness.site.pages import Page, Site, lang_of, missing_include_message
+from harness.site.pages import Page, Site, lang_of, missing_include_message, name_of
 from harness.site.paths import NOTEBOOK_FORMAT, NOTEBOOK_GPU, NOTEBOOKS
 
 TABLE_MARKER = "<!-- verified-versions-table -->"
@@ -105,9 +105,7 @@ def on_pre_build(config):
 
 def parsed(markdown: str, src_uri: str) -> Page:
     """The parsed page for the Markdown MkDocs hands the hook, which must be the file's body."""
-    lang = lang_of(src_uri)
-    name = src_uri[: -len(".zh.md" if lang == "zh" else ".md")]
-    page = Built.site.page(name, lang)
+    page = Built.site.page(name_of(src_uri), lang_of(src_uri))
     if markdown.split("\n")[:1] != page.lines[page.body_start : page.body_start + 1]:
         raise PluginError(
             f"{page.rel}: the Markdown MkDocs gives the hook is not the file's body at line "

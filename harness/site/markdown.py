@@ -60,6 +60,11 @@ def lang_of(path: str | Path) -> str:
     return "en"
 
 
+def name_of(path: str | Path) -> str:
+    """A page file's name, whatever its language: "chat.zh.md" and "chat.md" are "chat"."""
+    return str(path).removesuffix(SUFFIX[lang_of(path)])
+
+
 def page_url(name: str, lang: str) -> str:
     """The page's address relative to the site root: "", "chat/", "zh/", "zh/chat/"."""
     prefix = "" if lang == "en" else f"{lang}/"
@@ -180,10 +185,8 @@ def strip_markers(code: str) -> str:
 
 def parse_page(site: Site, path: Path) -> Page:
     rel = path.relative_to(site.docs).as_posix()
-    lang = lang_of(rel)
-    name = rel[: -len(SUFFIX[lang])]
     lines = path.read_text(encoding="utf-8").splitlines()
-    page = Page(site=site, name=name, lang=lang, path=path, lines=lines)
+    page = Page(site=site, name=name_of(rel), lang=lang_of(rel), path=path, lines=lines)
     i = 0
     if lines and lines[0].strip() == "---":
         end = lines.index("---", 1)

@@ -23,6 +23,7 @@ from harness.site.markdown import (  # noqa: F401 - the page model, as the rest 
     Page,
     join_lines,
     lang_of,
+    name_of,
     page_url,
     parse_page,
     strip_markers,
